@@ -1,0 +1,91 @@
+#!/bin/bash
+# Build the library kernel from Debian's linux-source-6.12 with our port.
+#
+#   build-kernel.sh OUT_DIR
+#
+# Produces OUT_DIR/lkl.o (the kernel as one relocatable object whose only
+# global symbols are the lkl_* entry points) and OUT_DIR/include/lkl (the
+# kernel's exported headers, lkl_-prefixed, with lkl_sys_* wrappers).  Results are cached in $LKL_CACHE_DIR (default
+# ~/.cache/kbox) under a key made of the port sources, the config, this
+# script, the kernel package version and the compiler: a clean clone whose
+# key is cached builds in seconds.
+set -euo pipefail
+
+out=$(realpath -m "$1")
+here=$(cd "$(dirname "$0")/.." && pwd)	# lkl/
+tarball=/usr/src/linux-source-6.12.tar.xz
+cache_root=${LKL_CACHE_DIR:-$HOME/.cache/kbox}
+jobs=${JOBS:-$(nproc)}
+
+# Entry points the kernel object exports; everything else becomes local.
+exports="lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt lkl_cleanup
+lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq"
+
+[ -f "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
+
+kver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+key=$( { echo "$kver"; gcc --version | head -1; ld --version | head -1;
+	 cd "$here" && find arch/lkl config scripts -type f | sort | xargs sha256sum;
+	 } | sha256sum | cut -c1-16)
+cached="$cache_root/kernel-$key"
+
+mkdir -p "$out"
+if [ -f "$cached/lkl.o" ]; then
+	echo "  KERNEL  cached ($key)"
+	cmp -s "$cached/lkl.o" "$out/lkl.o" || cp "$cached/lkl.o" "$out/lkl.o"
+	rsync -a --delete "$cached/include/" "$out/include/"
+	exit 0
+fi
+
+# An extracted tree is reused across builds for incremental compiles.
+src="$out/linux"
+stamp="$src/.kbox-kernel-version"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$kver" ]; then
+	echo "  UNTAR   $tarball"
+	rm -rf "$src" "$out/linux-source-6.12"
+	tar -C "$out" -xf "$tarball"
+	mv "$out/linux-source-6.12" "$src"
+	echo "$kver" > "$stamp"
+fi
+rsync -a --delete "$here/arch/lkl/" "$src/arch/lkl/"
+
+export OUTPUT_FORMAT
+OUTPUT_FORMAT=$(ld -r --print-output-format)
+kmake() { make -C "$src" ARCH=lkl -j"$jobs" "$@"; }
+
+if ! cmp -s "$here/config/lkl.config" "$src/.kbox-config-fragment"; then
+	echo "  CONFIG  allnoconfig + lkl/config/lkl.config"
+	kmake -s KCONFIG_ALLCONFIG="$here/config/lkl.config" allnoconfig
+	cp "$here/config/lkl.config" "$src/.kbox-config-fragment"
+fi
+# Every option the fragment asks for must have survived Kconfig.
+missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$here/config/lkl.config" | while read -r opt; do
+	grep -qx "$opt" "$src/.config" || echo "$opt"; done)
+if [ -n "$missing" ]; then
+	echo "build-kernel: Kconfig dropped these options:" $missing >&2
+	exit 1
+fi
+
+kmake vmlinux
+# The GOT symbol of -fPIC code is the final linker's to provide.
+undefined=$(nm -u "$src/vmlinux" | grep -v " _GLOBAL_OFFSET_TABLE_$" || true)
+if [ -n "$undefined" ]; then
+	echo "build-kernel: the kernel object has undefined symbols:" >&2
+	echo "$undefined" >&2
+	exit 1
+fi
+objcopy $(printf -- '-G %s ' $exports) -R .eh_frame -R .comment \
+	"$src/vmlinux" "$out/lkl.o.tmp"
+mv "$out/lkl.o.tmp" "$out/lkl.o"
+
+rm -rf "$out/uapi"
+kmake -s headers_install INSTALL_HDR_PATH="$out/uapi"
+python3 "$here/scripts/gen-headers.py" --uapi "$out/uapi/include" \
+	--ksrc "$src" --out "$out/include"
+
+mkdir -p "$cache_root"
+tmp=$(mktemp -d "$cache_root/.tmp.XXXXXX")
+cp -a "$out/lkl.o" "$out/include" "$tmp/"
+rm -rf "$cached"
+mv "$tmp" "$cached"
+echo "  KERNEL  built and cached ($key)"
