@@ -20,7 +20,7 @@
 #include <lkl_host.h>
 
 #include "../../../lkl/host/ksyscall.h"
-#include "tap.h"
+#include "../../tap.h"
 
 /* ---- kernel and host-library stand-ins ---- */
 

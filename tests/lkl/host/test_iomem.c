@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../../../lkl/host/iomem.h"
-#include "tap.h"
+#include "../../tap.h"
 
 struct region {
 	uint8_t mem[64];

@@ -23,7 +23,7 @@
 #include <lkl_host.h>
 
 #include "../../../lkl/host/iomem.h"
-#include "tap.h"
+#include "../../tap.h"
 
 static struct lkl_host_operations *ops = &lkl_host_ops;
 

@@ -13,7 +13,7 @@
 
 #include <lkl_host.h>
 
-#include "tap.h"
+#include "../../tap.h"
 
 static int thread_ok[4];
 

@@ -19,7 +19,7 @@
 
 #include "kstubs.h"
 #include "fake_driver.h"
-#include "tap.h"
+#include "../../tap.h"
 
 #define TEST_DEVICE_ID	0x1f
 #define TEST_VENDOR_ID	0x4c4b4c00

@@ -26,7 +26,7 @@
 
 #include "kstubs.h"
 #include "fake_driver.h"
-#include "tap.h"
+#include "../../tap.h"
 
 #define T_IN		0
 #define T_OUT		1

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Minimal TAP producer for the host library unit tests.  The plan is
+ * Minimal TAP producer shared by the C tests.  The plan is
  * printed at the end ("1..N" after the results is valid TAP), so tests need
  * no hand-maintained count.  Exit status: 0 iff every check passed.
  */
-#ifndef TESTS_LKL_HOST_TAP_H
-#define TESTS_LKL_HOST_TAP_H
+#ifndef TESTS_TAP_H
+#define TESTS_TAP_H
 
 #include <stdarg.h>
 #include <stdio.h>
