@@ -31,6 +31,18 @@ void lkl_cleanup(void);
 /* params[6]; returns the kernel's raw result, -errno on failure. */
 long lkl_syscall(long no, long *params);
 
+/*
+ * Tasks for programs that mirror processes and threads of their own:
+ * lkl_task_clone() clones the calling thread's kernel task with clone(2)'s
+ * CLONE_* sharing flags (CLONE_FILES, CLONE_FS, CLONE_THREAD|CLONE_SIGHAND|
+ * CLONE_VM, ...; exit signal in the low byte) and returns the clone's tid;
+ * nothing runs it until a host thread calls lkl_task_adopt(tid), after
+ * which that thread's system calls run as the clone.  When an adopting
+ * thread exits, so does its task.
+ */
+long lkl_task_clone(unsigned long flags);
+long lkl_task_adopt(long tid);
+
 /* Interrupts, for device emulation in the host library. */
 int lkl_get_free_irq(const char *user);
 void lkl_put_irq(int irq, const char *user);

@@ -19,17 +19,23 @@ jobs=${JOBS:-$(nproc)}
 
 # Entry points the kernel object exports; everything else becomes local.
 exports="lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt lkl_cleanup
-lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq"
+lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq lkl_task_clone
+lkl_task_adopt"
 
 [ -f "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
 
+# Bump when this script's output changes for the same inputs.
+recipe=2
 kver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-key=$( { echo "$kver"; gcc --version | head -1; ld --version | head -1;
-	 cd "$here" && find arch/lkl config scripts -type f | sort | xargs sha256sum;
-	 } | sha256sum | cut -c1-16)
+key=$( { echo "$recipe $kver"; gcc --version | head -1; ld --version | head -1;
+	 cd "$here" && find arch/lkl config scripts/gen-headers.py -type f |
+	 sort | xargs sha256sum; } | sha256sum | cut -c1-16)
 cached="$cache_root/kernel-$key"
 
-mkdir -p "$out"
+mkdir -p "$out" "$cache_root"
+# Builds of one key wait for each other, then take the cached result.
+exec 9>"$cache_root/.lock-$key"
+flock 9
 if [ -f "$cached/lkl.o" ]; then
 	echo "  KERNEL  cached ($key)"
 	cmp -s "$cached/lkl.o" "$out/lkl.o" || cp "$cached/lkl.o" "$out/lkl.o"
@@ -74,7 +80,10 @@ if [ -n "$undefined" ]; then
 	echo "$undefined" >&2
 	exit 1
 fi
+# -r links drop the non-executable-stack note; put it back.
 objcopy $(printf -- '-G %s ' $exports) -R .eh_frame -R .comment \
+	--add-section .note.GNU-stack=/dev/null \
+	--set-section-flags .note.GNU-stack=contents,readonly \
 	"$src/vmlinux" "$out/lkl.o.tmp"
 mv "$out/lkl.o.tmp" "$out/lkl.o"
 
@@ -83,7 +92,6 @@ kmake -s headers_install INSTALL_HDR_PATH="$out/uapi"
 python3 "$here/scripts/gen-headers.py" --uapi "$out/uapi/include" \
 	--ksrc "$src" --out "$out/include"
 
-mkdir -p "$cache_root"
 tmp=$(mktemp -d "$cache_root/.tmp.XXXXXX")
 cp -a "$out/lkl.o" "$out/include" "$tmp/"
 rm -rf "$cached"

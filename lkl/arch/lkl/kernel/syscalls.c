@@ -53,7 +53,10 @@ static void return_to_host_work(void)
 		clear_thread_flag(TIF_NOTIFY_SIGNAL);
 	if (test_thread_flag(TIF_NOTIFY_RESUME) || task_work_pending(current))
 		resume_user_mode_work(NULL);
-	/* Signals are never delivered to host threads; don't let them linger. */
+	/* A fatal signal (SIGKILL, a group exit) ends the task here. */
+	if (fatal_signal_pending(current))
+		do_exit(SIGKILL);
+	/* Other signals are never delivered to host threads; don't let them linger. */
 	if (signal_pending(current))
 		flush_signals(current);
 }
@@ -64,6 +67,8 @@ static long run_syscall(long no, long *params)
 
 	if (no < 0 || no >= __NR_syscalls)
 		return -ENOSYS;
+	if (fatal_signal_pending(current))
+		do_exit(SIGKILL);
 	for (;;) {
 		ret = syscall_table[no](params[0], params[1], params[2],
 					params[3], params[4], params[5]);
@@ -125,6 +130,7 @@ static struct task_struct *new_host_task(void)
 	snprintf(comm, sizeof(comm), "host%d", pid);
 	set_task_comm(task, comm);
 
+	task->thread.bound = true;
 	lkl_switch_to_host_task(task);
 	lkl_ops->tls_set(task_key, task);
 	return task;
@@ -146,35 +152,62 @@ static void host_thread_exited(void *data)
 
 static struct lkl_sem *halt_done_sem;
 
-long lkl_syscall(long no, long *params)
+/*
+ * Enter the kernel from a host thread: take the CPU and run as this
+ * thread's task, cloning one from host0 on its first call.  On success
+ * the CPU is held; on failure it is not.
+ */
+struct task_struct *lkl_enter_kernel(void)
 {
-	struct syscall_frame frame = { .no = no, .params = params };
 	struct task_struct *task;
-	bool thrown_out = false;
 	int ret;
 
 	if (!lkl_is_running())
-		return -ENODEV;
+		return ERR_PTR(-ENODEV);
 
 	task = lkl_ops->tls_get(task_key);
 	if (task) {
 		ret = lkl_cpu_get();
 		if (ret < 0)
-			return ret;
+			return ERR_PTR(ret);
 		lkl_switch_to_host_task(task);
-	} else {
-		lkl_ops->mutex_lock(host0_lock);
-		ret = lkl_cpu_get();
-		if (!ret)
-			task = new_host_task();
-		lkl_ops->mutex_unlock(host0_lock);
-		if (ret < 0)
-			return ret;
-		if (IS_ERR(task)) {
-			lkl_cpu_put();
-			return PTR_ERR(task);
-		}
+		return task;
 	}
+
+	lkl_ops->mutex_lock(host0_lock);
+	ret = lkl_cpu_get();
+	if (!ret)
+		task = new_host_task();
+	lkl_ops->mutex_unlock(host0_lock);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	if (IS_ERR(task))
+		lkl_cpu_put();
+	return task;
+}
+
+/* Bind the calling host thread to task (NULL: none); the CPU is held. */
+void lkl_bind_host_thread(struct task_struct *task)
+{
+	struct task_struct *old = lkl_ops->tls_get(task_key);
+
+	/* A task left behind stays parked; another thread may adopt it. */
+	if (old && old != task)
+		old->thread.bound = false;
+	if (task)
+		task->thread.bound = true;
+	lkl_ops->tls_set(task_key, task);
+}
+
+long lkl_syscall(long no, long *params)
+{
+	struct syscall_frame frame = { .no = no, .params = params };
+	struct task_struct *task;
+	bool thrown_out = false;
+
+	task = lkl_enter_kernel();
+	if (IS_ERR(task))
+		return PTR_ERR(task);
 
 	task->thread.in_syscall = true;
 	task->thread.thrown_out = &thrown_out;
@@ -183,8 +216,9 @@ long lkl_syscall(long no, long *params)
 	barrier();
 	if (!READ_ONCE(frame.done)) {
 		/*
-		 * The task is gone (exit, exit_group, reboot) or halt threw us
-		 * out; either way the CPU went on without us.
+		 * The task is gone (exit, exit_group, reboot, a fatal signal)
+		 * or halt threw us out; either way the CPU went on without us.
+		 * The thread's next call gets a new task.
 		 */
 		lkl_ops->tls_set(task_key, NULL);
 		if (READ_ONCE(thrown_out)) {
@@ -256,6 +290,7 @@ bool lkl_init_became_host0(void)
 	host0 = current;
 	host0->thread.host_task = true;
 	host0->thread.lendable = true;
+	host0->thread.bound = true;
 	/* The caller of lkl_start_kernel() takes over host0 and the CPU. */
 	lkl_ops->thread_detach();
 	lkl_boot_done(host0);

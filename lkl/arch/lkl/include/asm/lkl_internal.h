@@ -15,6 +15,8 @@ long lkl_syscall(long no, long *params);
 int lkl_trigger_irq(int irq);
 int lkl_get_free_irq(const char *user);
 void lkl_put_irq(int irq, const char *user);
+long lkl_task_clone(unsigned long flags);
+long lkl_task_adopt(long tid);
 
 /*
  * The one "CPU": a lock held by whichever host thread runs kernel code.
@@ -51,6 +53,8 @@ void lkl_leave_kernel_via_schedule(void);
 
 /* kernel/syscalls.c */
 void lkl_syscalls_cleanup(void);
+struct task_struct *lkl_enter_kernel(void);
+void lkl_bind_host_thread(struct task_struct *task);
 void lkl_idle_wake_host_task(void);
 void lkl_init_execed(void);
 struct lkl_sem *lkl_syscalls_halt_sem(void);

@@ -29,6 +29,8 @@ struct thread_struct {
 	 * while it is current (host tasks, and the idle host task).
 	 */
 	bool lendable;
+	/* A host thread runs this host task (or will: host0). */
+	bool bound;
 	/* Its host thread is inside a system call. */
 	bool in_syscall;
 	/* Set when halt throws the host thread out of its system call. */
