@@ -23,7 +23,8 @@ LIBS	:= -lpthread
 
 # What liblkl.a exports: the kernel's entry points plus the host library's API.
 KERNEL_API := lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt \
-	lkl_cleanup lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq
+	lkl_cleanup lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq \
+	lkl_task_clone lkl_task_adopt
 HOST_API := lkl_host_ops lkl_dev_blk_ops lkl_disk_add lkl_disk_remove \
 	lkl_mount_dev lkl_umount_dev lkl_get_virtio_blkdev lkl_mount_fs \
 	lkl_strerror lkl_perror
@@ -35,14 +36,16 @@ HOST_HDRS := $(wildcard lkl/host/*.h) lkl/include/lkl_host.h
 LIBLKL	:= $(BUILD)/liblkl.a
 HEADERS	:= $(BUILD)/include/lkl.h
 
+all: kernel
 .PHONY: all kernel headers check run bench deps clean FORCE
 all: $(LIBLKL) $(HEADERS)
 
 # The script decides, by content hash, whether anything must be rebuilt;
-# it only touches its outputs when they change.
-$(KDIR)/lkl.o $(KDIR)/include/lkl/syscalls.h &: FORCE
+# it only touches its outputs when they change, so what depends on them
+# is rebuilt only then.
+kernel:
 	$(Q)lkl/scripts/build-kernel.sh $(KDIR)
-kernel: $(KDIR)/lkl.o
+$(KDIR)/lkl.o $(KDIR)/include/lkl/syscalls.h: | kernel
 
 # Public headers: the generated uapi tree plus ours, in one include dir.
 $(HEADERS): $(KDIR)/include/lkl/syscalls.h lkl/include/lkl.h lkl/include/lkl_host.h
@@ -69,6 +72,7 @@ $(LIBLKL): $(KDIR)/lkl.o $(BUILD)/lkl-host.o
 	$(Q)ar rcs $@ $^
 
 include tests/lkl/Makefile.inc
+include bench/Makefile.inc
 
 deps:
 	@sh .ci/install-deps
@@ -80,3 +84,14 @@ FORCE:
 
 # Keep intermediate objects (sanitized host objects are only prerequisites).
 .SECONDARY:
+
+# The example program of the README, and "make run" until kbox exists.
+$(BUILD)/examples/%: examples/%.c $(LIBLKL) $(HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(WARN) $(OPT) $(INC) -o $@ $< $(LIBLKL) $(LIBS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/examples/lsimage images
+	$(BUILD)/examples/lsimage $(DEFAULT_IMAGE) /
+	$(BUILD)/examples/lsimage $(DEFAULT_IMAGE) /etc

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,14 +248,37 @@ static void *posix_tls_get(struct lkl_tls_key *k)
 
 /* ---- memory ---- */
 
+/*
+ * The kernel's RAM, one block per boot.  Its host addresses are its
+ * physical addresses, and at boot the kernel walks the "hole" below it from
+ * address 0 a pageblock (4 MiB) at a time (mm_init.c:memmap_init): some
+ * 30 ms for a block at the usual 0x7f... mmap addresses, nothing for one
+ * low in the address space.  So ask for a low address; it is only a hint.
+ */
+#define RAM_HINT	((void *)0x40000000UL)	/* 1 GiB */
+#define RAM_HEADER	16			/* the mapping's length */
+
 static void *posix_mem_alloc(unsigned long size)
 {
-	return malloc(size);
+	size_t len = size + RAM_HEADER;
+	char *p;
+
+	if (len < size)
+		return NULL;
+	p = mmap(RAM_HINT, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	*(size_t *)p = len;
+	return p + RAM_HEADER;
 }
 
 static void posix_mem_free(void *mem)
 {
-	free(mem);
+	char *p = (char *)mem - RAM_HEADER;
+
+	if (mem)
+		munmap(p, *(size_t *)p);
 }
 
 /* ---- time ---- */
