@@ -25,10 +25,10 @@ lkl_task_adopt"
 [ -f "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
 
 # Bump when this script's output changes for the same inputs.
-recipe=2
+recipe=3
 kver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 key=$( { echo "$recipe $kver"; gcc --version | head -1; ld --version | head -1;
-	 cd "$here" && find arch/lkl config scripts/gen-headers.py -type f |
+	 cd "$here" && find arch/lkl config patches scripts/gen-headers.py -type f |
 	 sort | xargs sha256sum; } | sha256sum | cut -c1-16)
 cached="$cache_root/kernel-$key"
 
@@ -43,15 +43,23 @@ if [ -f "$cached/lkl.o" ]; then
 	exit 0
 fi
 
-# An extracted tree is reused across builds for incremental compiles.
+# An extracted tree is reused across builds for incremental compiles; a
+# new kernel package or a changed patch set means a fresh tree.
 src="$out/linux"
 stamp="$src/.kbox-kernel-version"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$kver" ]; then
+tree_id="$kver $(cat "$here"/patches/*.patch 2>/dev/null | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$tree_id" ]; then
 	echo "  UNTAR   $tarball"
 	rm -rf "$src" "$out/linux-source-6.12"
 	tar -C "$out" -xf "$tarball"
 	mv "$out/linux-source-6.12" "$src"
-	echo "$kver" > "$stamp"
+	# The few fixes to generic code that the port needs (see each patch).
+	for p in "$here"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		echo "  PATCH   $(basename "$p")"
+		patch -s -p1 -d "$src" < "$p"
+	done
+	echo "$tree_id" > "$stamp"
 fi
 rsync -a --delete "$here/arch/lkl/" "$src/arch/lkl/"
 
