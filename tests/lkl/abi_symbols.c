@@ -36,7 +36,7 @@ int main(void)
 
 	is_int(lkl_init(lkl_host_ops), 0, "lkl_init with lkl_host_ops");
 	ok(lkl_disk_add(&bad) < 0, "lkl_disk_add refuses a bad fd");
-	is_int(lkl_start_kernel("mem=32M"), 0, "lkl_start_kernel");
+	is_int(lkl_start_kernel("mem=32M loglevel=0"), 0, "lkl_start_kernel");
 	is_int(lkl_syscall(NR_getpid, p), 1, "getpid through lkl_syscall");
 
 	p[0] = (long)uts;
