@@ -838,21 +838,32 @@ static struct lkl_dev_blk_ops counting_ops = {
 	.request = counting_request,
 };
 
+/* Boot with img attached through a read-only host fd and counting ops. */
+static int boot_with_rofd_disk(const char *img, struct lkl_disk *disk)
+{
+	int id;
+
+	if (boot() < 0)
+		return -1;
+	memset(disk, 0, sizeof(*disk));
+	disk->fd = open(img, O_RDONLY);
+	disk->ops = &counting_ops;
+	if (!ok(disk->fd >= 0, "open %s O_RDONLY", img))
+		return -1;
+	id = lkl_disk_add(disk);
+	if (!ok(id >= 0, "lkl_disk_add (O_RDONLY fd): %d (%s)", id, err(id)))
+		return -1;
+	return id;
+}
+
 static int phase_rofd(const char *img, const char *expected)
 {
 	struct lkl_disk disk;
 	long ret;
 	int id;
 
-	if (boot() < 0)
-		return tap_done();
-	memset(&disk, 0, sizeof(disk));
-	disk.fd = open(img, O_RDONLY);
-	disk.ops = &counting_ops;
-	if (!ok(disk.fd >= 0, "open %s O_RDONLY", img))
-		return tap_done();
-	id = lkl_disk_add(&disk);
-	if (!ok(id >= 0, "lkl_disk_add (O_RDONLY fd): %d (%s)", id, err(id)))
+	id = boot_with_rofd_disk(img, &disk);
+	if (id < 0)
 		return tap_done();
 
 	ret = lkl_mount_dev((unsigned int)id, 0, "ext4", 0, NULL, mnt,
@@ -920,15 +931,8 @@ static int phase_dirty(const char *img)
 	long ret;
 	int id;
 
-	if (boot() < 0)
-		return tap_done();
-	memset(&disk, 0, sizeof(disk));
-	disk.fd = open(img, O_RDONLY);
-	disk.ops = &counting_ops;
-	if (!ok(disk.fd >= 0, "open %s O_RDONLY", img))
-		return tap_done();
-	id = lkl_disk_add(&disk);
-	if (!ok(id >= 0, "lkl_disk_add (O_RDONLY fd): %d (%s)", id, err(id)))
+	id = boot_with_rofd_disk(img, &disk);
+	if (id < 0)
 		return tap_done();
 	ret = lkl_mount_dev((unsigned int)id, 0, "ext4", LKL_MS_RDONLY, NULL,
 			    mnt, sizeof(mnt));

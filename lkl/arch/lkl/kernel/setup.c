@@ -78,6 +78,18 @@ static long long parse_mem(const char *cl)
 	return size;
 }
 
+/* What lkl_start_kernel() takes from the host, given back. */
+static void release_boot_objects(void)
+{
+	lkl_cpu_cleanup();
+	if (boot_sem)
+		lkl_ops->sem_free(boot_sem);
+	if (halt_sem)
+		lkl_ops->sem_free(halt_sem);
+	boot_sem = halt_sem = NULL;
+	lkl_bootmem_cleanup();
+}
+
 static void __ref run_kernel(void *arg)
 {
 	lkl_threads_init();
@@ -145,13 +157,7 @@ int __ref lkl_start_kernel(const char *fmt, ...)
 	return 0;
 
 out_free:
-	lkl_cpu_cleanup();
-	if (boot_sem)
-		lkl_ops->sem_free(boot_sem);
-	if (halt_sem)
-		lkl_ops->sem_free(halt_sem);
-	boot_sem = halt_sem = NULL;
-	lkl_bootmem_cleanup();
+	release_boot_objects();
 	return ret;
 }
 
@@ -230,13 +236,6 @@ long lkl_sys_halt(void)
 
 void lkl_cleanup(void)
 {
-	if (READ_ONCE(running))
-		return;
-	lkl_cpu_cleanup();
-	if (boot_sem)
-		lkl_ops->sem_free(boot_sem);
-	if (halt_sem)
-		lkl_ops->sem_free(halt_sem);
-	boot_sem = halt_sem = NULL;
-	lkl_bootmem_cleanup();
+	if (!READ_ONCE(running))
+		release_boot_objects();
 }
