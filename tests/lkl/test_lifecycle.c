@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <lkl.h>
@@ -24,6 +25,23 @@ static int count_threads(void)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+struct blocked {
+	int fd;
+	long ret;
+	sem_t entered;
+};
+
+/* Sits in a pipe read nobody will ever satisfy. */
+static void *blocked_reader(void *arg)
+{
+	struct blocked *b = arg;
+	char c;
+
+	sem_post(&b->entered);
+	b->ret = lkl_sys_read(b->fd, &c, 1);
+	return NULL;
 }
 
 static void *visitor(void *arg)
@@ -65,7 +83,21 @@ int main(void)
 			all_distinct &= tids[i] != tids[j] && tids[i] > 1;
 	ok(all_distinct, "each host thread had a task of its own");
 
+	/* Halt with a thread still blocked in the kernel: its call fails. */
+	struct blocked b = { 0 };
+	int pipefd[2];
+	pthread_t reader;
+
+	is_int(lkl_sys_pipe2(pipefd, 0), 0, "a pipe nobody writes to");
+	b.fd = pipefd[0];
+	sem_init(&b.entered, 0, 0);
+	pthread_create(&reader, NULL, blocked_reader, &b);
+	sem_wait(&b.entered);
+	usleep(50000);
+
 	is_int(lkl_sys_halt(), 0, "lkl_sys_halt");
+	pthread_join(reader, NULL);
+	is_int(b.ret, -LKL_ENODEV, "halt sent the blocked reader out with -ENODEV");
 	is_int(lkl_is_running(), 0, "not running after halt");
 	ok(lkl_sys_getpid() < 0, "system calls fail after halt (%ld)", lkl_sys_getpid());
 	is_int(lkl_disk_remove(disk), 0, "lkl_disk_remove after halt");
