@@ -269,6 +269,17 @@ static void *posix_mem_alloc(unsigned long size)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
+	/*
+	 * Transparent huge pages where the host allows them ("madvise" is a
+	 * common default): RAM is first touched 2 MiB at a time, not 4 KiB.
+	 * A host page fault per 4 KiB dominated the first pass over RAM: with
+	 * mem=64M, the first 256 MiB written through ext4 went from ~450 to
+	 * ~850 MiB/s and boot from ~21 to ~12 ms.  The price is resident
+	 * memory: a touched 2 MiB extent is resident as a whole (peak RSS
+	 * right after boot ~8 -> ~14 MiB; once the guest has used all of its
+	 * RAM there is no difference).  Failure is harmless.
+	 */
+	madvise(p, len, MADV_HUGEPAGE);
 	*(size_t *)p = len;
 	return p + RAM_HEADER;
 }

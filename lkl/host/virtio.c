@@ -295,67 +295,109 @@ static void device_broken(struct lkl_host_virtio_dev *dev,
  * Take every available chain of queue qidx and hand it to the device.
  * dev->lock held (recursive: enqueue may complete synchronously, and an
  * interrupt handler run from there may come back here).
+ *
+ * q->lock is held only to claim ring entries (last_avail, inflight, the
+ * EVENT_IDX handshake); walking the chains and allocating the requests
+ * happens outside it, so device workers completing earlier requests are not
+ * held up.  That is safe under dev->lock alone: the ring cannot be reset or
+ * moved (those take dev->lock too), and the claimed chains belong to the
+ * device until it completes them.
  */
 static void process_queue(struct lkl_host_virtio_dev *dev, unsigned int qidx)
 {
 	struct lkl_host_virtio_queue *q = &dev->queues[qidx];
 	struct lkl_host_virtio_req *list = NULL, **tail = &list, *req;
+	uint16_t heads[LKL_VIRTIO_QUEUE_MAX];
+	unsigned int n, i;
 	int need_reset = 0;
 
 	if (!(dev->status & LKL_VIRTIO_S_DRIVER_OK) ||
 	    (dev->status & (LKL_VIRTIO_S_FAILED | LKL_VIRTIO_S_NEEDS_RESET)))
 		return;
 
-	pthread_mutex_lock(&q->lock);
-	if (!q->ready || q->broken) {
-		pthread_mutex_unlock(&q->lock);
-		return;
-	}
 	for (;;) {
-		/* Acquire: ring entries and descriptors written before idx. */
-		uint16_t avail_idx = le16toh(__atomic_load_n(&q->avail->idx,
-							     __ATOMIC_ACQUIRE));
+		int more = 0;
 
-		if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
-			device_broken(dev, q, "avail index out of range");
-			need_reset = 1;
+		n = 0;
+		pthread_mutex_lock(&q->lock);
+		if (!q->ready || q->broken) {
+			pthread_mutex_unlock(&q->lock);
 			break;
 		}
-		while (q->last_avail != avail_idx) {
-			uint16_t head = ring_load16(
-				&q->avail->ring[q->last_avail & (q->num - 1)]);
+		for (;;) {
+			/* Acquire: ring entries and descriptors written before idx. */
+			uint16_t avail_idx = le16toh(__atomic_load_n(
+					&q->avail->idx, __ATOMIC_ACQUIRE));
 
-			req = build_req(dev, qidx, head);
-			if (!req) {
-				device_broken(dev, q, "bad descriptor chain");
+			if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
+				device_broken(dev, q, "avail index out of range");
 				need_reset = 1;
 				break;
 			}
-			q->last_avail++;
-			q->inflight++;
+			while (q->last_avail != avail_idx &&
+			       n < LKL_VIRTIO_QUEUE_MAX) {
+				heads[n++] = ring_load16(&q->avail->ring[
+					q->last_avail & (q->num - 1)]);
+				q->last_avail++;
+			}
+			if (q->last_avail != avail_idx) {
+				more = 1;	/* heads[] is full: come back */
+				break;
+			}
+			if (!has_feature(dev, LKL_VIRTIO_RING_F_EVENT_IDX))
+				break;
+			/*
+			 * Ask to be notified at the next new entry, then look
+			 * again: the driver may have added one before seeing
+			 * avail_event.
+			 */
+			__atomic_store_n(avail_event_ptr(q),
+					 htole16(q->last_avail), __ATOMIC_RELAXED);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (le16toh(__atomic_load_n(&q->avail->idx,
+						    __ATOMIC_RELAXED)) ==
+			    q->last_avail)
+				break;
+		}
+		__atomic_add_fetch(&q->inflight, n, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&q->lock);
+
+		for (i = 0; i < n; i++) {
+			req = build_req(dev, qidx, heads[i]);
+			if (!req)
+				break;
 			*tail = req;
 			tail = &req->next;
 		}
-		if (need_reset || !has_feature(dev, LKL_VIRTIO_RING_F_EVENT_IDX))
-			break;
-		/*
-		 * Ask to be notified at the next new entry, then look again:
-		 * the driver may have added one before seeing avail_event.
-		 */
-		__atomic_store_n(avail_event_ptr(q), htole16(q->last_avail),
-				 __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (le16toh(__atomic_load_n(&q->avail->idx, __ATOMIC_RELAXED)) ==
-		    q->last_avail)
-			break;
-	}
-	pthread_mutex_unlock(&q->lock);
+		if (i < n) {
+			/*
+			 * A bad chain breaks the queue; what was claimed with it
+			 * is dropped unserved (a broken queue completes nothing).
+			 */
+			while (list) {
+				req = list;
+				list = req->next;
+				free(req);
+			}
+			tail = &list;
+			pthread_mutex_lock(&q->lock);
+			device_broken(dev, q, "bad descriptor chain");
+			if (!__atomic_sub_fetch(&q->inflight, n,
+						__ATOMIC_RELEASE))
+				pthread_cond_broadcast(&q->idle);
+			pthread_mutex_unlock(&q->lock);
+			need_reset = 1;
+		}
 
-	while (list) {
-		req = list;
-		list = req->next;
-		req->next = NULL;
-		dev->ops->enqueue(dev, req);
+		while (list) {
+			req = list;
+			list = req->next;
+			req->next = NULL;
+			dev->ops->enqueue(dev, req);
+		}
+		tail = &list;
+		if (!more || need_reset)
+			break;
 	}
 
 	if (need_reset) {
@@ -365,11 +407,36 @@ static void process_queue(struct lkl_host_virtio_dev *dev, unsigned int qidx)
 	}
 }
 
-/* Wait for the queue's requests to complete; q->lock held. */
+/*
+ * Wait for the queue's requests to complete; q->lock held.  inflight only
+ * drops to 0 under q->lock (see queue_put), so the wakeup cannot be missed;
+ * acquire: what the completions did happens before what the caller does.
+ */
 static void queue_drain(struct lkl_host_virtio_queue *q)
 {
-	while (q->inflight)
+	while (__atomic_load_n(&q->inflight, __ATOMIC_ACQUIRE))
 		pthread_cond_wait(&q->idle, &q->lock);
+}
+
+/*
+ * A request of q is done with q.  Not the last one: nobody can be waiting
+ * for this decrement, and q stays valid while others are in flight, so no
+ * lock.  The last one takes q->lock, so that a waiter in queue_drain either
+ * sees 0 or is woken; after that q may be freed at any moment.
+ */
+static void queue_put(struct lkl_host_virtio_queue *q)
+{
+	unsigned int n = __atomic_load_n(&q->inflight, __ATOMIC_RELAXED);
+
+	while (n > 1)
+		if (__atomic_compare_exchange_n(&q->inflight, &n, n - 1, 1,
+						__ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			return;
+	pthread_mutex_lock(&q->lock);
+	if (!__atomic_sub_fetch(&q->inflight, 1, __ATOMIC_RELEASE))
+		pthread_cond_broadcast(&q->idle);
+	pthread_mutex_unlock(&q->lock);
 }
 
 static void queue_clear(struct lkl_host_virtio_dev *dev,
@@ -429,10 +496,7 @@ void lkl_host_virtio_req_complete(struct lkl_host_virtio_req *req,
 	}
 
 	/* Last: once inflight is 0, a reset may tear the queue down. */
-	pthread_mutex_lock(&q->lock);
-	if (!--q->inflight)
-		pthread_cond_broadcast(&q->idle);
-	pthread_mutex_unlock(&q->lock);
+	queue_put(q);
 }
 
 void lkl_host_virtio_config_changed(struct lkl_host_virtio_dev *dev)

@@ -114,6 +114,8 @@ struct lkl_vring_used {
 #define LKL_VIRTIO_QUEUE_MAX	256
 /* Bound on the descriptors of one chain, indirect tables included. */
 #define LKL_VIRTIO_CHAIN_MAX	4096
+/* virtio_blk.c: worker threads per disk (requests served at once). */
+#define LKL_VIRTIO_BLK_WORKERS	4
 
 struct lkl_host_virtio_dev;
 
@@ -151,7 +153,7 @@ struct lkl_host_virtio_queue {
 	struct lkl_vring_used *used;
 	uint16_t last_avail;		/* next avail entry to take */
 	uint16_t used_idx;		/* our copy of used->idx */
-	unsigned int inflight;
+	unsigned int inflight;		/* atomic; reaches 0 only under lock */
 	int broken;			/* malformed ring: ignore until reset */
 };
 

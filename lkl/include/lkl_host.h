@@ -83,7 +83,12 @@ struct lkl_disk;
 struct lkl_dev_blk_ops {
 	/* Size of the disk in bytes; 0 or -errno. */
 	int (*get_capacity)(struct lkl_disk disk, unsigned long long *res);
-	/* Serve one request; returns an LKL_DEV_BLK_STATUS_* value. */
+	/*
+	 * Serve one request; returns an LKL_DEV_BLK_STATUS_* value.  Called
+	 * from the disk's worker threads, several requests at once (up to 4
+	 * per disk), so it must be thread-safe.  A FLUSH must make durable
+	 * every write whose request() returned before the FLUSH's was called.
+	 */
 	int (*request)(struct lkl_disk disk, struct lkl_blk_req *req);
 };
 

@@ -3,8 +3,10 @@
  * virtio-blk against real temp files through a fake virtio driver:
  * features and config, read/write/flush/get-id/unsupported, range checks,
  * 64-bit sectors, read-only disks, custom ops, I/O completing on the worker
- * thread (not in the notify path), many requests in flight, add/remove
- * validation, hot-add, no leaked threads.
+ * thread (not in the notify path), many requests in flight, the worker
+ * pool (requests served concurrently and completed out of order, flush
+ * covering completed writes, reset and removal waiting for requests in
+ * flight), add/remove validation, hot-add, no leaked threads.
  *
  *   gcc -std=gnu11 -Wall -Wextra -Werror -g -fsanitize=address,undefined \
  *       -I<dir with lkl/asm/host_ops.h> -Ilkl/include \
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lkl_host.h>
@@ -48,6 +51,22 @@ struct hdr {
 	uint32_t ioprio;
 	uint64_t sector;
 };
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
 
 static int count_threads(void)
 {
@@ -243,6 +262,20 @@ static void test_basic(void)
 		   "header and data sharing a descriptor");
 		ok(pread(fd, rbuf, 512, 20 * 512) == 512 && rbuf[0] == 'Q' &&
 		   rbuf[511] == 'Q', "... written at sector 20");
+	}
+
+	/* A large write: the worker also starts the host's write-back. */
+	{
+		char *big = malloc(128 << 10);
+
+		memset(big, 'L', 128 << 10);
+		is_int(blk_simple(&d, T_OUT, 512, big, 128 << 10), S_OK,
+		       "128 KiB write (write-behind)");
+		memset(big, 0, 128 << 10);
+		ok(pread(fd, big, 128 << 10, 512 * 512) == 128 << 10 &&
+		   big[0] == 'L' && big[(128 << 10) - 1] == 'L',
+		   "... landed in the file");
+		free(big);
 	}
 
 	is_int(blk_simple(&d, T_FLUSH, 0, NULL, 0), S_OK, "flush");
@@ -498,6 +531,267 @@ static void test_custom_ops(void)
 	is_int(lkl_disk_remove(disk), 0, "remove");
 }
 
+/* ---- the worker pool: concurrency, out-of-order completion, flush ---- */
+
+/*
+ * A memory disk whose read and write requests each wait until their sector
+ * is released, so that the test decides when (and in which order) they
+ * finish.  Data lands in pool_mem just before request() returns; a flush
+ * copies pool_mem to pool_durable, as fdatasync() would make it durable.
+ * Blocked requests count as stalled after 2 ms, so the other workers take
+ * the requests queued behind them.
+ */
+#define POOL_SECTORS	32
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
+static int pool_active, pool_max_active, pool_flushes;
+static int pool_release[POOL_SECTORS];
+static char pool_mem[POOL_SECTORS][512];
+static char pool_durable[POOL_SECTORS][512];
+
+static int pool_capacity(struct lkl_disk disk, unsigned long long *res)
+{
+	(void)disk;
+	*res = POOL_SECTORS * 512;
+	return 0;
+}
+
+static int pool_request(struct lkl_disk disk, struct lkl_blk_req *req)
+{
+	unsigned long long s = req->sector;
+	size_t off = 0;
+	int i;
+
+	(void)disk;
+	pthread_mutex_lock(&pool_lock);
+	if (req->type == LKL_DEV_BLK_TYPE_FLUSH) {
+		memcpy(pool_durable, pool_mem, sizeof(pool_mem));
+		pool_flushes++;
+		pthread_cond_broadcast(&pool_cond);
+		pthread_mutex_unlock(&pool_lock);
+		return LKL_DEV_BLK_STATUS_OK;
+	}
+	if (++pool_active > pool_max_active)
+		pool_max_active = pool_active;
+	pthread_cond_broadcast(&pool_cond);
+	while (!pool_release[s])
+		pthread_cond_wait(&pool_cond, &pool_lock);
+	pool_active--;
+	for (i = 0; i < req->count; i++) {
+		char *disk_at = &pool_mem[s][0] + off;
+
+		if (req->type == LKL_DEV_BLK_TYPE_WRITE)
+			memcpy(disk_at, req->buf[i].iov_base, req->buf[i].iov_len);
+		else
+			memcpy(req->buf[i].iov_base, disk_at, req->buf[i].iov_len);
+		off += req->buf[i].iov_len;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return LKL_DEV_BLK_STATUS_OK;
+}
+
+static void pool_release_none(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	memset(pool_release, 0, sizeof(pool_release));
+	pthread_mutex_unlock(&pool_lock);
+}
+
+static void pool_set_release(int sector, int val)
+{
+	pthread_mutex_lock(&pool_lock);
+	pool_release[sector] = val;
+	pthread_cond_broadcast(&pool_cond);
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* Wait up to 5 s for pool_active to reach want; returns what it is. */
+static int pool_wait_active(int want)
+{
+	struct timespec ts;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	pthread_mutex_lock(&pool_lock);
+	while (pool_active < want &&
+	       pthread_cond_timedwait(&pool_cond, &pool_lock, &ts) == 0)
+		;
+	n = pool_active;
+	pthread_mutex_unlock(&pool_lock);
+	return n;
+}
+
+static int pool_get(int *var)
+{
+	int v;
+
+	pthread_mutex_lock(&pool_lock);
+	v = *var;
+	pthread_mutex_unlock(&pool_lock);
+	return v;
+}
+
+/* One request posted (indirect) without notifying; returns its head. */
+struct pool_io {
+	struct hdr h;
+	char data[512];
+	uint8_t status;
+	uint16_t head;
+};
+
+static uint16_t pool_post(struct drv *d, struct pool_io *io, uint32_t type,
+			  uint64_t sector)
+{
+	io->h = (struct hdr){ type, 0, sector };
+	io->status = 0xee;
+	if (type == T_FLUSH)
+		io->head = fd_post(&d->vq, (struct fake_buf[]){
+				{ &io->h, 16, 0 }, { &io->status, 1, 1 } }, 2, 1);
+	else
+		io->head = fd_post(&d->vq, (struct fake_buf[]){
+				{ &io->h, 16, 0 },
+				{ io->data, 512, type != T_OUT },
+				{ &io->status, 1, 1 } }, 3, 1);
+	return io->head;
+}
+
+/* Wait for the next used entry; its id, or -1 on timeout. */
+static int pool_next_used(struct drv *d)
+{
+	struct lkl_vring_used_elem e;
+
+	if (!fd_wait_used(&d->vq, (uint16_t)(d->vq.last_used + 1), 5000) ||
+	    !fd_get_used(&d->vq, &e))
+		return -1;
+	return (int)e.id;
+}
+
+static void *pool_release_later(void *arg)
+{
+	int i;
+
+	(void)arg;
+	sleep_ms(100);
+	for (i = 0; i < POOL_SECTORS; i++)
+		pool_set_release(i, 1);
+	return NULL;
+}
+
+static void test_pool(void)
+{
+	static struct lkl_dev_blk_ops ops = { pool_capacity, pool_request };
+	static struct pool_io io[8], a, b, fl;
+	struct lkl_disk disk = { .fd = -1, .ops = &ops };
+	const int workers = LKL_VIRTIO_BLK_WORKERS;
+	unsigned long long start;
+	int i, good, seen[8] = { 0 };
+	pthread_t th;
+	struct drv d;
+
+	ok(lkl_disk_add(&disk) >= 0, "pool: memory disk added");
+	ok(drv_open(&d, &disk, F_VERSION_1 | F_FLUSH | F_INDIRECT | F_EVENT_IDX,
+		    64), "pool: driver ready");
+
+	/* More requests than workers, all blocking: `workers` run at once. */
+	for (i = 0; i < 8; i++)
+		pool_post(&d, &io[i], T_IN, (uint64_t)i);
+	fd_kick(d.base, 0);
+	is_int(pool_wait_active(workers), workers,
+	       "as many requests run at once as there are workers");
+	sleep_ms(50);
+	is_int(pool_get(&pool_active), workers, "... and no more");
+	is_int(fd_used_idx(&d.vq), 0, "none completed while all block");
+
+	/* The one released first completes first, whatever its position. */
+	pool_set_release(2, 1);
+	is_int(pool_next_used(&d), io[2].head,
+	       "a later request completes before earlier ones (out of order)");
+	is_int(pool_wait_active(workers), workers,
+	       "its worker took the next queued request");
+	for (i = 0; i < 8; i++)
+		pool_set_release(i, 1);
+	good = 1;
+	seen[2] = 1;
+	for (i = 0; i < 7; i++) {
+		int id = pool_next_used(&d), k;
+
+		for (k = 0; k < 8 && io[k].head != id; k++)
+			;
+		if (k == 8 || seen[k])
+			good = 0;
+		else
+			seen[k] = 1;
+	}
+	for (i = 0; i < 8; i++)
+		if (!seen[i] || io[i].status != S_OK)
+			good = 0;
+	ok(good, "all 8 completed once, status OK");
+	is_int(pool_get(&pool_max_active), workers,
+	       "never more in flight than workers");
+
+	/*
+	 * Flush: it covers the writes that completed before it was submitted,
+	 * and need not wait for one still in flight (here: blocked in a
+	 * worker), which it must not queue behind either.
+	 */
+	pool_release_none();
+	pool_set_release(11, 1);
+	pool_post(&d, &a, T_OUT, 10);
+	memset(a.data, 'A', 512);
+	pool_post(&d, &b, T_OUT, 11);
+	memset(b.data, 'B', 512);
+	fd_kick(d.base, 0);
+	is_int(pool_next_used(&d), b.head, "write B completed, A still blocked");
+	pool_post(&d, &fl, T_FLUSH, 0);
+	fd_kick(d.base, 0);
+	ok(pool_next_used(&d) == fl.head && fl.status == S_OK,
+	   "flush completed while write A is in flight");
+	ok(pool_durable[11][0] == 'B' && pool_durable[11][511] == 'B',
+	   "the flush covered the completed write B");
+	ok(pool_durable[10][0] != 'A', "... not A, which had not completed");
+	pool_set_release(10, 1);
+	ok(pool_next_used(&d) == a.head && a.status == S_OK, "write A completed");
+	pool_post(&d, &fl, T_FLUSH, 0);
+	fd_kick(d.base, 0);
+	ok(pool_next_used(&d) == fl.head && pool_durable[10][0] == 'A' &&
+	   pool_durable[11][0] == 'B', "a flush after A covers A and B");
+
+	/* Reset waits for every request in the workers. */
+	pool_release_none();
+	for (i = 0; i < 6; i++)
+		pool_post(&d, &io[i], T_IN, (uint64_t)i);
+	fd_kick(d.base, 0);
+	pool_wait_active(workers);
+	pthread_create(&th, NULL, pool_release_later, NULL);
+	start = now_ns();
+	mmio_w(d.base, LKL_VIRTIO_MMIO_STATUS, 0);
+	ok(now_ns() - start >= 80000000ULL &&
+	   fd_used_idx(&d.vq) == (uint16_t)(d.vq.last_used + 6),
+	   "reset returned only after the 6 requests in flight completed");
+	is_int(pool_get(&pool_active), 0, "no request left in a worker");
+	pthread_join(th, NULL);
+	fd_free_queue(&d.vq);
+
+	/* Removal waits for requests in flight as well, then ends the workers. */
+	pool_release_none();
+	ok(drv_open(&d, &disk, F_VERSION_1 | F_INDIRECT, 64),
+	   "pool: driver ready again");
+	for (i = 0; i < 6; i++)
+		pool_post(&d, &io[i], T_IN, (uint64_t)i);
+	fd_kick(d.base, 0);
+	pool_wait_active(workers);
+	pthread_create(&th, NULL, pool_release_later, NULL);
+	start = now_ns();
+	is_int(lkl_disk_remove(disk), 0, "remove with requests in flight");
+	ok(now_ns() - start >= 80000000ULL &&
+	   fd_used_idx(&d.vq) == (uint16_t)(d.vq.last_used + 6),
+	   "removal waited for them");
+	pthread_join(th, NULL);
+	fd_free_queue(&d.vq);
+}
+
 /* ---- hot-add after boot ---- */
 
 static long hot_syscall(long no, long *p)
@@ -560,6 +854,7 @@ int main(void)
 	test_big_sector();
 	test_ro_and_errors();
 	test_custom_ops();
+	test_pool();
 	test_hot_add();
 	for (i = 0; i < 100 && count_threads() != threads; i++)
 		usleep(10000);
