@@ -719,18 +719,30 @@ static int add_disk(const char *img, int oflags, struct lkl_disk *disk)
 	return id;
 }
 
+/* Boot, attach img read-write and mount it with flags; the disk id or -1. */
+static int boot_and_mount(const char *img, int flags, const char *desc,
+			  struct lkl_disk *disk)
+{
+	int id;
+
+	if (boot() < 0)
+		return -1;
+	id = add_disk(img, O_RDWR, disk);
+	if (id < 0)
+		return -1;
+	if (!is_ret(lkl_mount_dev((unsigned int)id, 0, "ext4", flags, NULL, mnt,
+				  sizeof(mnt)), 0, desc))
+		return -1;
+	return id;
+}
+
 static int phase_rw(const char *img, const char *tree, const char *expected)
 {
 	struct lkl_disk disk;
 	int id;
 
-	if (boot() < 0)
-		return tap_done();
-	id = add_disk(img, O_RDWR, &disk);
+	id = boot_and_mount(img, 0, "mount ext4 rw", &disk);
 	if (id < 0)
-		return tap_done();
-	if (!is_ret(lkl_mount_dev((unsigned int)id, 0, "ext4", 0, NULL, mnt,
-				  sizeof(mnt)), 0, "mount ext4 rw"))
 		return tap_done();
 
 	compare_with_host(tree, 1);
@@ -795,14 +807,8 @@ static int phase_ro(const char *img, const char *expected)
 	struct lkl_disk disk;
 	int id;
 
-	if (boot() < 0)
-		return tap_done();
-	id = add_disk(img, O_RDWR, &disk);
+	id = boot_and_mount(img, LKL_MS_RDONLY, "mount ext4 LKL_MS_RDONLY", &disk);
 	if (id < 0)
-		return tap_done();
-	if (!is_ret(lkl_mount_dev((unsigned int)id, 0, "ext4", LKL_MS_RDONLY,
-				  NULL, mnt, sizeof(mnt)), 0,
-		    "mount ext4 LKL_MS_RDONLY"))
 		return tap_done();
 	check_statfs_ro();
 	compare_with_host(expected, 0);
@@ -909,13 +915,8 @@ static int phase_crash(const char *img)
 	struct lkl_disk disk;
 	int id;
 
-	if (boot() < 0)
-		return tap_done();
-	id = add_disk(img, O_RDWR, &disk);
+	id = boot_and_mount(img, 0, "mount ext4 rw", &disk);
 	if (id < 0)
-		return tap_done();
-	if (!is_ret(lkl_mount_dev((unsigned int)id, 0, "ext4", 0, NULL, mnt,
-				  sizeof(mnt)), 0, "mount ext4 rw"))
 		return tap_done();
 	is_ret(lkl_make_file("crash.txt", crash_text, 0644), 0,
 	       "create and fsync crash.txt");
@@ -961,13 +962,8 @@ static int phase_recover(const char *img)
 	long fd, n = 0;
 	int id;
 
-	if (boot() < 0)
-		return tap_done();
-	id = add_disk(img, O_RDWR, &disk);
+	id = boot_and_mount(img, 0, "mount rw: journal replayed", &disk);
 	if (id < 0)
-		return tap_done();
-	if (!is_ret(lkl_mount_dev((unsigned int)id, 0, "ext4", 0, NULL, mnt,
-				  sizeof(mnt)), 0, "mount rw: journal replayed"))
 		return tap_done();
 	fd = lkl_sys_open(L("crash.txt"), LKL_O_RDONLY, 0);
 	if (fd >= 0) {

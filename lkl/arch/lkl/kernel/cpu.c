@@ -186,8 +186,3 @@ void lkl_cpu_shutdown(void)
 	}
 	lkl_ops->mutex_unlock(cpu.lock);
 }
-
-bool lkl_cpu_is_shutdown(void)
-{
-	return cpu.shutdown;
-}

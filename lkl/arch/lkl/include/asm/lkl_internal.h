@@ -32,7 +32,6 @@ int lkl_cpu_init(void);
 void lkl_cpu_cleanup(void);
 /* Halt: refuse every later lkl_cpu_get(). */
 void lkl_cpu_shutdown(void);
-bool lkl_cpu_is_shutdown(void);
 /* Early-boot idle: give the CPU away until an interrupt is queued. */
 void lkl_cpu_wait_for_irq(void);
 
