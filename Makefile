@@ -72,7 +72,20 @@ $(LIBLKL): $(KDIR)/lkl.o $(BUILD)/lkl-host.o
 	$(Q)ar rcs $@ $^
 
 include tests/lkl/Makefile.inc
+include tools/Makefile.inc
+include tests/tools/Makefile.inc
 include bench/Makefile.inc
+
+all: tools
+
+# Each tests/*/Makefile.inc adds what must be built (CHECK_BINS) and what
+# prove runs (CHECK_RUN).
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-tests
+
+check-tests: all $(CHECK_BINS)
+	prove --exec '' $(CHECK_RUN)
+.PHONY: check-tests
 
 deps:
 	@sh .ci/install-deps
