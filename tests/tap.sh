@@ -45,7 +45,7 @@ skip_all() {
 }
 
 need() {
-	local c missing=
+	local missing=
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		command -v "$1" >/dev/null 2>&1 || missing="$missing $1"
 		shift
