@@ -7,7 +7,6 @@
  * the owner runs queued interrupts before it lets go.
  */
 #include <linux/sched.h>
-#include <linux/sched/stat.h>
 #include <linux/hardirq.h>
 #include <linux/errno.h>
 #include <asm/host_ops.h>
@@ -111,7 +110,7 @@ void lkl_cpu_put(void)
 	 * through the scheduler, and the CPU goes with the next task.
 	 */
 	if (cpu.count == 1 && current->thread.lendable &&
-	    !single_task_running()) {
+	    lkl_others_runnable()) {
 		if (in_interrupt())
 			lkl_bug("lkl_cpu_put: leaving the kernel in interrupt\n");
 		lkl_ops->mutex_unlock(cpu.lock);

@@ -24,6 +24,7 @@ long lkl_task_adopt(long tid);
  */
 int lkl_cpu_get(void);
 void lkl_cpu_put(void);
+bool lkl_others_runnable(void);
 /* Hand the CPU (already held, count 1) to another host thread. */
 void lkl_cpu_change_owner(lkl_thread_t owner);
 /* Take the CPU if it is free or ours; on failure queue the IRQ instead. */
