@@ -7,7 +7,11 @@
 #   make bench      print the benchmark tables
 #   make deps       install the Debian packages the build and tests need
 
-BUILD	?= build
+# KERNEL_VARIANT=debug: the kernel with lkl/config/debug.config (lockdep,
+# debug info), built in its own directory.
+KERNEL_VARIANT ?=
+BUILD	?= build$(if $(KERNEL_VARIANT),-$(KERNEL_VARIANT))
+export KERNEL_VARIANT
 CC	?= gcc
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)

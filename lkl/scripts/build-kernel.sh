@@ -2,6 +2,7 @@
 # Build the library kernel from Debian's linux-source-6.12 with our port.
 #
 #   build-kernel.sh OUT_DIR
+#   KERNEL_VARIANT=debug build-kernel.sh OUT_DIR	(adds config/debug.config)
 #
 # Produces OUT_DIR/lkl.o (the kernel as one relocatable object whose only
 # global symbols are the lkl_* entry points) and OUT_DIR/include/lkl (the
@@ -16,6 +17,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)	# lkl/
 tarball=/usr/src/linux-source-6.12.tar.xz
 cache_root=${LKL_CACHE_DIR:-$HOME/.cache/kbox}
 jobs=${JOBS:-$(nproc)}
+variant=${KERNEL_VARIANT:-}
+if [ -n "$variant" ] && [ ! -f "$here/config/$variant.config" ]; then
+	echo "build-kernel: no config/$variant.config for KERNEL_VARIANT=$variant" >&2
+	exit 1
+fi
 
 # Entry points the kernel object exports; everything else becomes local.
 exports="lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt lkl_cleanup
@@ -27,7 +33,7 @@ lkl_task_adopt"
 # Bump when this script's output changes for the same inputs.
 recipe=3
 kver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-key=$( { echo "$recipe $kver"; gcc --version | head -1; ld --version | head -1;
+key=$( { echo "$recipe $kver $variant"; gcc --version | head -1; ld --version | head -1;
 	 cd "$here" && find arch/lkl config patches scripts/gen-headers.py -type f |
 	 sort | xargs sha256sum; } | sha256sum | cut -c1-16)
 cached="$cache_root/kernel-$key"
@@ -67,13 +73,27 @@ export OUTPUT_FORMAT
 OUTPUT_FORMAT=$(ld -r --print-output-format)
 kmake() { make -C "$src" ARCH=lkl -j"$jobs" "$@"; }
 
-if ! cmp -s "$here/config/lkl.config" "$src/.kbox-config-fragment"; then
-	echo "  CONFIG  allnoconfig + lkl/config/lkl.config"
-	kmake -s KCONFIG_ALLCONFIG="$here/config/lkl.config" allnoconfig
-	cp "$here/config/lkl.config" "$src/.kbox-config-fragment"
+# The fragment: lkl.config, then the variant's, whose settings win.
+fragments="$here/config/lkl.config${variant:+ $here/config/$variant.config}"
+# shellcheck disable=SC2086
+cat $fragments | awk '
+	match($0, /^(# )?CONFIG_[A-Z0-9_]+[= ]/) {
+		name = substr($0, RSTART, RLENGTH - 1); sub(/^# /, "", name)
+		last[name] = NR
+	}
+	{ line[NR] = $0; n = NR }
+	END { for (i = 1; i <= n; i++)
+		if (!match(line[i], /^(# )?CONFIG_[A-Z0-9_]+[= ]/)) print line[i]
+		else { nm = substr(line[i], RSTART, RLENGTH - 1); sub(/^# /, "", nm)
+		       if (last[nm] == i) print line[i] } }' > "$out/kernel.config.new"
+if ! cmp -s "$out/kernel.config.new" "$src/.kbox-config-fragment"; then
+	echo "  CONFIG  allnoconfig + lkl/config/lkl.config${variant:+ + $variant.config}"
+	kmake -s KCONFIG_ALLCONFIG="$out/kernel.config.new" allnoconfig
+	cp "$out/kernel.config.new" "$src/.kbox-config-fragment"
 fi
+rm -f "$out/kernel.config.new"
 # Every option the fragment asks for must have survived Kconfig.
-missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$here/config/lkl.config" | while read -r opt; do
+missing=$(grep -E '^CONFIG_[A-Z0-9_]+=y' "$src/.kbox-config-fragment" | while read -r opt; do
 	grep -qx "$opt" "$src/.config" || echo "$opt"; done)
 if [ -n "$missing" ]; then
 	echo "build-kernel: Kconfig dropped these options:" $missing >&2

@@ -73,7 +73,7 @@ int lkl_cpu_get(void)
 {
 	lkl_thread_t self = lkl_ops->thread_self();
 
-	lkl_ops->mutex_lock(cpu.lock);
+	lkl_host_mutex_lock(cpu.lock);
 	for (;;) {
 		if (cpu.shutdown) {
 			lkl_ops->mutex_unlock(cpu.lock);
@@ -84,7 +84,7 @@ int lkl_cpu_get(void)
 		cpu.sleepers++;
 		lkl_ops->mutex_unlock(cpu.lock);
 		lkl_ops->sem_down(cpu.wait_sem);
-		lkl_ops->mutex_lock(cpu.lock);
+		lkl_host_mutex_lock(cpu.lock);
 	}
 	cpu.owner = self;
 	cpu.count++;
@@ -94,14 +94,14 @@ int lkl_cpu_get(void)
 
 void lkl_cpu_put(void)
 {
-	lkl_ops->mutex_lock(cpu.lock);
+	lkl_host_mutex_lock(cpu.lock);
 	if (!owned_by_self())
 		lkl_bug("lkl_cpu_put: CPU not held by this thread\n");
 
 	while (lkl_irqs_pending() && !irqs_disabled()) {
 		lkl_ops->mutex_unlock(cpu.lock);
 		lkl_run_pending_irqs();
-		lkl_ops->mutex_lock(cpu.lock);
+		lkl_host_mutex_lock(cpu.lock);
 	}
 
 	/*
@@ -125,7 +125,7 @@ void lkl_cpu_put(void)
 
 void lkl_cpu_change_owner(lkl_thread_t owner)
 {
-	lkl_ops->mutex_lock(cpu.lock);
+	lkl_host_mutex_lock(cpu.lock);
 	if (cpu.count > 1)
 		lkl_bug("lkl_cpu_change_owner: CPU held recursively\n");
 	cpu.owner = owner;
@@ -137,7 +137,7 @@ int lkl_cpu_try_run_irq(int irq)
 {
 	int ret = 0;
 
-	lkl_ops->mutex_lock(cpu.lock);
+	lkl_host_mutex_lock(cpu.lock);
 	if (cpu.shutdown) {
 		ret = -ENODEV;
 	} else if (cpu.count && !owned_by_self()) {
@@ -159,7 +159,7 @@ int lkl_cpu_try_run_irq(int irq)
  */
 void lkl_cpu_wait_for_irq(void)
 {
-	lkl_ops->mutex_lock(cpu.lock);
+	lkl_host_mutex_lock(cpu.lock);
 	if (lkl_irqs_pending() || cpu.shutdown) {
 		lkl_ops->mutex_unlock(cpu.lock);
 		return;
@@ -175,7 +175,7 @@ void lkl_cpu_wait_for_irq(void)
 
 void lkl_cpu_shutdown(void)
 {
-	lkl_ops->mutex_lock(cpu.lock);
+	lkl_host_mutex_lock(cpu.lock);
 	cpu.shutdown = true;
 	cpu.count = 0;
 	cpu.owner = 0;

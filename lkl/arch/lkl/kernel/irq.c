@@ -62,14 +62,33 @@ bool lkl_irqs_pending(void)
 	return __atomic_load_n(&any_pending, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Whether lockdep believes interrupts are on.  They may be while pending
+ * IRQs drain: local_irq_restore() traces "on" before our restore runs
+ * them.  A real interrupt arrives with them traced off.
+ */
+static bool traced_irqs_on(void)
+{
+#ifdef CONFIG_TRACE_IRQFLAGS
+	return lockdep_hardirqs_enabled();
+#else
+	return false;
+#endif
+}
+
 static void run_irq(int irq)
 {
 	static struct pt_regs dummy_regs;
 	struct pt_regs *old_regs = set_irq_regs(&dummy_regs);
+	bool traced_on = traced_irqs_on();
 
+	if (traced_on)
+		trace_hardirqs_off();
 	irq_enter();
 	generic_handle_irq(irq);
 	irq_exit();
+	if (traced_on)
+		trace_hardirqs_on();
 	set_irq_regs(old_regs);
 }
 

@@ -174,7 +174,7 @@ struct task_struct *lkl_enter_kernel(void)
 		return task;
 	}
 
-	lkl_ops->mutex_lock(host0_lock);
+	lkl_host_mutex_lock(host0_lock);
 	ret = lkl_cpu_get();
 	if (!ret)
 		task = new_host_task();
@@ -211,6 +211,7 @@ long lkl_syscall(long no, long *params)
 
 	task->thread.in_syscall = true;
 	task->thread.thrown_out = &thrown_out;
+	task->thread.stack_top = (unsigned long)__builtin_frame_address(0);
 	entering = &frame;
 	lkl_ops->jmp_buf_set(&task->thread.exit_jb, syscall_entry);
 	barrier();

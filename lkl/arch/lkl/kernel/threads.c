@@ -69,6 +69,7 @@ static void thread_bootstrap(void *arg)
 	struct thread_struct *t = &task->thread;
 	int ret;
 
+	t->stack_top = (unsigned long)__builtin_frame_address(0);
 	lkl_ops->sem_down(t->sched_sem);
 	if (t->dead)
 		exit_host_thread();

@@ -43,6 +43,8 @@ struct thread_struct {
 	struct lkl_jmp_buf leave_jb;
 	/* Where a host thread resumes when its task exits under it. */
 	struct lkl_jmp_buf exit_jb;
+	/* Outermost kernel frame on the host stack: stack walks stop here. */
+	unsigned long stack_top;
 	/* Every task holding host objects, so halt can release them all. */
 	struct list_head all;
 };
