@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "tool.h"
 
 #define PROBE_NODE	"/dev/kbox-probe"
+#define MOUNT_DATA_SIZE	4096	/* the kernel reads a whole page of it */
 #define PROBE_SIZE	(0x10040 + 64)	/* reaches btrfs's magic, the farthest */
 
 struct magic {
@@ -105,6 +107,70 @@ static int detect_type(struct image *img)
 	return 0;
 }
 
+/* The generic mount options of mount(8), as flags to set and clear. */
+static const struct {
+	const char *name;
+	unsigned long set, clear;
+} flag_words[] = {
+	{ "ro",		 LKL_MS_RDONLY,	     0 },
+	{ "rw",		 0,		     LKL_MS_RDONLY },
+	{ "nosuid",	 LKL_MS_NOSUID,	     0 },
+	{ "suid",	 0,		     LKL_MS_NOSUID },
+	{ "nodev",	 LKL_MS_NODEV,	     0 },
+	{ "dev",	 0,		     LKL_MS_NODEV },
+	{ "noexec",	 LKL_MS_NOEXEC,	     0 },
+	{ "exec",	 0,		     LKL_MS_NOEXEC },
+	{ "sync",	 LKL_MS_SYNCHRONOUS, 0 },
+	{ "async",	 0,		     LKL_MS_SYNCHRONOUS },
+	{ "dirsync",	 LKL_MS_DIRSYNC,     0 },
+	{ "noatime",	 LKL_MS_NOATIME,     0 },
+	{ "atime",	 0,		     LKL_MS_NOATIME },
+	{ "nodiratime",	 LKL_MS_NODIRATIME,  0 },
+	{ "diratime",	 0,		     LKL_MS_NODIRATIME },
+	{ "relatime",	 LKL_MS_RELATIME,    LKL_MS_STRICTATIME },
+	{ "norelatime",	 0,		     LKL_MS_RELATIME },
+	{ "strictatime", LKL_MS_STRICTATIME, LKL_MS_RELATIME },
+	{ "lazytime",	 LKL_MS_LAZYTIME,    0 },
+	{ "nolazytime",	 0,		     LKL_MS_LAZYTIME },
+	{ "defaults",	 0,		     0 },
+};
+
+int image_parse_options(const char *opts, unsigned long *flags, char *data,
+			size_t data_len)
+{
+	size_t used = 0;
+	const char *p = opts;
+
+	*flags = 0;
+	memset(data, 0, data_len);
+	while (p && *p) {
+		size_t len = strcspn(p, ","), i;
+		int known = 0;
+
+		for (i = 0; len && i < sizeof(flag_words) / sizeof(flag_words[0]); i++) {
+			if (strlen(flag_words[i].name) == len &&
+			    !strncmp(p, flag_words[i].name, len)) {
+				*flags = (*flags & ~flag_words[i].clear) |
+					 flag_words[i].set;
+				known = 1;
+				break;
+			}
+		}
+		if (!known && len) {
+			if (used + !!used + len + 1 > data_len)
+				return -LKL_EINVAL;
+			if (used)
+				data[used++] = ',';
+			memcpy(data + used, p, len);
+			used += len;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
 static int open_file(struct image *img)
 {
 	struct stat st;
@@ -166,11 +232,26 @@ int image_open(struct image *img, const struct image_opts *opts)
 	img->part = opts->part;
 	img->readonly = opts->readonly;
 	img->disk_id = -1;
+	img->disk.fd = -1;
 	if (opts->fstype && *opts->fstype)
 		snprintf(img->fstype, sizeof(img->fstype), "%s", opts->fstype);
 
-	if (open_file(img) < 0)
+	img->mount_data = malloc(MOUNT_DATA_SIZE);
+	if (!img->mount_data) {
+		tool_error(NULL, "out of memory");
 		return -1;
+	}
+	if (image_parse_options(opts->mount_opts, &img->mount_flags,
+				img->mount_data, MOUNT_DATA_SIZE) < 0) {
+		tool_error(img->path, "mount options too long");
+		goto free_data;
+	}
+	if (img->mount_flags & LKL_MS_RDONLY)
+		img->readonly = 1;
+	img->mount_flags &= ~(unsigned long)LKL_MS_RDONLY;
+
+	if (open_file(img) < 0)
+		goto free_data;
 
 	if (!opts->kernel_log)
 		lkl_host_ops.print = NULL;
@@ -199,11 +280,17 @@ int image_open(struct image *img, const struct image_opts *opts)
 		goto stop;
 
 	ret = lkl_mount_dev(img->disk_id, img->part, img->fstype,
-			    img->readonly ? LKL_MS_RDONLY : 0, opts->mount_opts,
-			    img->mnt, sizeof(img->mnt));
+			    (int)img->mount_flags |
+			    (img->readonly || opts->rw_later ? LKL_MS_RDONLY : 0),
+			    img->mount_data, img->mnt, sizeof(img->mnt));
 	if (ret < 0) {
 		if (ret == -LKL_ENOENT && img->part)
 			tool_error(img->path, "no partition %u", img->part);
+		else if (ret == -LKL_EROFS && !strcmp(img->fstype, "ext4"))
+			tool_error(img->path, "cannot mount as ext4: %s (the "
+				   "journal needs recovery, which needs a writable "
+				   "image; or mount with the noload option)",
+				   lkl_strerror(ret));
 		else
 			mount_error(img, ret);
 		goto stop;
@@ -219,7 +306,22 @@ remove_disk:
 close_fd:
 	close(img->disk.fd);
 	img->disk.fd = -1;
+free_data:
+	free(img->mount_data);
+	img->mount_data = NULL;
 	return -1;
+}
+
+long image_remount_rw(struct image *img, const char *path)
+{
+	long ret;
+
+	ret = lkl_sys_mount("", path ? path : img->mnt, NULL,
+			    LKL_MS_REMOUNT | img->mount_flags, img->mount_data);
+	if (ret < 0)
+		tool_error(img->path, "cannot mount read-write: %s",
+			   lkl_strerror(ret));
+	return ret;
 }
 
 int image_close(struct image *img)
@@ -246,5 +348,7 @@ int image_close(struct image *img)
 	}
 	close(img->disk.fd);
 	img->disk.fd = -1;
+	free(img->mount_data);
+	img->mount_data = NULL;
 	return status;
 }
