@@ -165,8 +165,8 @@ ok $? "ACL text only: tar2fs exits 0"
 diag < "$work/err"
 mkdir "$work/x-acl" && "$fs2tar" "$work/acl.ext4" - |
 	tar -C "$work/x-acl" --acls --numeric-owner -xpf -
-[ "$(getfacl -cn "$work/x-acl/acl.txt")" = "$(getfacl -cn "$tree/acl.txt")" ] &&
-	[ "$(getfacl -cn "$work/x-acl/acl-dir")" = "$(getfacl -cn "$tree/acl-dir")" ]
+[ "$(getfacl -pcn "$work/x-acl/acl.txt")" = "$(getfacl -pcn "$tree/acl.txt")" ] &&
+	[ "$(getfacl -pcn "$work/x-acl/acl-dir")" = "$(getfacl -pcn "$tree/acl-dir")" ]
 ok $? "ACL text only: both ACLs come back the same"
 
 # ---- -C ----------------------------------------------------------------------
