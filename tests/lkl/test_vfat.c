@@ -11,24 +11,7 @@
 #include <unistd.h>
 #include <lkl.h>
 #include "tap.h"
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char *host_output(const char *cmd, char *buf, size_t len)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		pclose(f);
-	return buf;
-}
+#include "host_cmd.h"
 
 int main(void)
 {

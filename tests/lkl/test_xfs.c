@@ -15,27 +15,10 @@
 #include <unistd.h>
 #include <lkl.h>
 #include "tap.h"
+#include "host_cmd.h"
 
 #define BIG_SIZE	(1 << 20)
 #define GREETING	"written by liblkl on xfs\n"
-
-static int run(const char *cmd)
-{
-	int status = system(cmd);
-
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char *host_output(const char *cmd, char *buf, size_t len)
-{
-	FILE *f = popen(cmd, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-	buf[n] = '\0';
-	if (f)
-		pclose(f);
-	return buf;
-}
 
 static void fill(char *buf, size_t len)
 {
