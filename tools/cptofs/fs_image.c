@@ -6,6 +6,7 @@
 #include <lkl/linux/fadvise.h>
 
 #include "fsops.h"
+#include "kernel_abi.h"
 
 static long saved_root = -1;
 
@@ -47,12 +48,6 @@ static int img_dirfd(int dirfd)
 	return dirfd == FS_CWD ? LKL_AT_FDCWD : dirfd;
 }
 
-/* The kernel's 32-bit device number encoding (new_encode_dev). */
-static unsigned int dev_encode(unsigned int maj, unsigned int min)
-{
-	return (min & 0xff) | ((maj & 0xfff) << 8) | ((min & ~0xffu) << 12);
-}
-
 static void from_stat(struct fs_stat *st, const struct lkl_stat *s)
 {
 	st->mode = s->st_mode;
@@ -63,8 +58,8 @@ static void from_stat(struct fs_stat *st, const struct lkl_stat *s)
 	st->ino = s->st_ino;
 	st->size = s->st_size;
 	st->blocks = s->st_blocks;
-	st->rdev_major = (s->st_rdev & 0xfff00) >> 8;
-	st->rdev_minor = (s->st_rdev & 0xff) | ((s->st_rdev >> 12) & 0xfff00);
+	st->rdev_major = kabi_dev_major(s->st_rdev);
+	st->rdev_minor = kabi_dev_minor(s->st_rdev);
 	st->atime.tv_sec = s->lkl_st_atime;
 	st->atime.tv_nsec = s->st_atime_nsec;
 	st->mtime.tv_sec = s->lkl_st_mtime;
@@ -194,7 +189,7 @@ static long img_mknod_at(int dirfd, const char *name, unsigned int mode,
 			   unsigned int maj, unsigned int min)
 {
 	return lkl_sys_mknodat(img_dirfd(dirfd), name, mode,
-			       dev_encode(maj, min));
+			       kabi_dev(maj, min));
 }
 
 static long img_unlink_at(int dirfd, const char *name, int is_dir)

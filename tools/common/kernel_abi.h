@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Bits of the kernel's user ABI that the lkl headers do not export. */
-#ifndef KBOX_FS2TAR_KERNEL_ABI_H
-#define KBOX_FS2TAR_KERNEL_ABI_H
+#ifndef KBOX_TOOLS_KERNEL_ABI_H
+#define KBOX_TOOLS_KERNEL_ABI_H
 
 #include <lkl.h>
 
