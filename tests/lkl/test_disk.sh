@@ -30,26 +30,7 @@ export LC_ALL=C
 PATH=$PATH:/sbin:/usr/sbin
 umask 022
 
-n=0
-failed=0
-ok() {	# ok STATUS DESCRIPTION...: STATUS 0 passes
-	local st=$1
-	shift
-	n=$((n + 1))
-	if [ "$st" -eq 0 ]; then
-		echo "ok $n - $*"
-	else
-		echo "not ok $n - $*"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed 's/^/#   /'; }
-done_testing() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ] || echo "# $failed of $n checks failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$(dirname "$0")/../tap.sh"
 
 for tool in mke2fs debugfs e2fsck sha256sum od; do
 	command -v "$tool" >/dev/null 2>&1 ||
