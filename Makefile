@@ -77,10 +77,12 @@ $(LIBLKL): $(KDIR)/lkl.o $(BUILD)/lkl-host.o
 
 include tests/lkl/Makefile.inc
 include tools/Makefile.inc
+include src/Makefile.inc
 include tests/tools/Makefile.inc
+include tests/kbox/Makefile.inc
 include bench/Makefile.inc
 
-all: tools
+all: tools kbox
 
 # Each tests/*/Makefile.inc adds what must be built (CHECK_BINS) and what
 # prove runs (CHECK_RUN).

@@ -268,8 +268,9 @@ int image_open(struct image *img, const struct image_opts *opts)
 		tool_error(NULL, "cannot initialize liblkl: %s", lkl_strerror(ret));
 		goto remove_disk;
 	}
-	ret = lkl_start_kernel("mem=%uM loglevel=%d", mem,
-			       opts->kernel_log ? 7 : 4);
+	ret = lkl_start_kernel("mem=%uM loglevel=%d %s", mem,
+			       opts->kernel_log ? 7 : 4,
+			       opts->cmdline ? opts->cmdline : "");
 	if (ret < 0) {
 		tool_error(NULL, "cannot start the kernel: %s", lkl_strerror(ret));
 		lkl_cleanup();

@@ -29,6 +29,7 @@ struct image_opts {
 	int rw_later;
 	unsigned int mem_mb;	/* kernel memory; 0 picks the default */
 	int kernel_log;		/* let the kernel's log reach stderr */
+	const char *cmdline;	/* extra kernel command-line words, or NULL */
 };
 
 struct image {

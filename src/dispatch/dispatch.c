@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The table from x86_64 system call numbers to handlers, and tracing. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "dispatch.h"
+#include "generic.h"
+#include "syscall_names.h"
+
+#define NR_MAX 512
+
+struct entry {
+	handler_fn *fn;
+	const struct sysdesc *desc;
+};
+
+static struct entry table[NR_MAX];
+int dispatch_listener = -1;
+int dispatch_verbose;
+
+void dispatch_register(int nr, handler_fn *fn)
+{
+	if (nr >= 0 && nr < NR_MAX)
+		table[nr].fn = fn;
+}
+
+void generic_register(const struct sysdesc *tab, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (tab[i].nr >= 0 && tab[i].nr < NR_MAX)
+			table[tab[i].nr].desc = &tab[i];
+}
+
+const char *syscall_name(int nr)
+{
+	if (nr >= 0 && nr < (int)(sizeof(x86_64_syscall_names) / sizeof(x86_64_syscall_names[0])) &&
+	    x86_64_syscall_names[nr])
+		return x86_64_syscall_names[nr];
+	return "?";
+}
+
+void dispatch_init(void)
+{
+	fs_handlers_init();
+	fd_handlers_init();
+	stat_handlers_init();
+	proc_handlers_init();
+	identity_handlers_init();
+	mmap_handlers_init();
+	exec_handlers_init();
+	misc_handlers_init();
+}
+
+static void trace(const struct call *c)
+{
+	char res[64];
+
+	if (c->no_reply)
+		snprintf(res, sizeof(res), "(no reply)");
+	else if (c->cont)
+		snprintf(res, sizeof(res), "-> host");
+	else if (c->ret < 0)
+		snprintf(res, sizeof(res), "= -1 %s", strerrorname_np((int)-c->ret) ?: "?");
+	else
+		snprintf(res, sizeof(res), "= %ld", c->ret);
+	fprintf(stderr, "kbox: [%d] %s(%#lx, %#lx, %#lx, %#lx) %s\n",
+		(int)c->req->pid, syscall_name(c->nr), (long)c->a[0],
+		(long)c->a[1], (long)c->a[2], (long)c->a[3], res);
+}
+
+/*
+ * The library kernel ignores SIGPIPE (its tasks must not die of it); the
+ * guest still gets it, from the host, as a pipe writer would.
+ */
+static void raise_sigpipe(struct call *c)
+{
+	switch (c->nr) {
+	case SYS_sendto:
+	case SYS_sendmsg:
+		if (c->a[c->nr == SYS_sendto ? 3 : 2] & MSG_NOSIGNAL)
+			return;
+		/* fall through */
+	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev:
+	case SYS_pwritev2: case SYS_sendfile: case SYS_splice: case SYS_tee:
+		syscall(SYS_tgkill, c->t->proc->pid, c->t->tid, SIGPIPE);
+	}
+}
+
+void dispatch_call(struct call *c)
+{
+	const struct entry *e = c->nr >= 0 && c->nr < NR_MAX ? &table[c->nr] : NULL;
+
+	if (e && e->fn)
+		e->fn(c);
+	else if (e && e->desc)
+		generic_run(c, e->desc);
+	else
+		c->ret = -ENOSYS;
+	if (c->ret == -EPIPE)
+		raise_sigpipe(c);
+	if (dispatch_verbose)
+		trace(c);
+}
+
+int call_inject_fd(struct call *c, int hostfd, int target, bool cloexec)
+{
+	struct seccomp_notif_addfd add = {
+		.id = c->req->id,
+		.srcfd = (unsigned int)hostfd,
+		.newfd = target >= 0 ? (unsigned int)target : 0,
+		.flags = target >= 0 ? SECCOMP_ADDFD_FLAG_SETFD : 0,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	int ret = ioctl(dispatch_listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+
+	return ret < 0 ? -errno : ret;
+}

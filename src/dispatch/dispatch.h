@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Serving one intercepted system call.
+ *
+ * The worker of the calling guest thread runs as the thread's kernel task
+ * and hands each notification to the handler of its system call number
+ * (x86_64 numbers: the guest's ABI).  A handler either answers (a value or
+ * -errno) or lets the host kernel run the call as it is (host fds, calls
+ * about memory or signals).
+ */
+#ifndef KBOX_DISPATCH_H
+#define KBOX_DISPATCH_H
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../guest/process.h"
+
+struct call {
+	struct gthread *t;
+	const struct seccomp_notif *req;
+	int nr;
+	uint64_t a[6];		/* the guest's arguments */
+	long ret;		/* the answer: >= 0, or -errno */
+	bool cont;		/* let the host kernel run it instead */
+	bool no_reply;		/* already answered (or must not be) */
+};
+
+typedef void handler_fn(struct call *c);
+
+/* The listener fd (for ADDFD, ID_VALID). */
+extern int dispatch_listener;
+/* -v: log each call and decision. */
+extern int dispatch_verbose;
+
+void dispatch_init(void);
+void dispatch_call(struct call *c);
+const char *syscall_name(int nr);
+
+/* Answer helpers. */
+static inline void call_continue(struct call *c)
+{
+	c->cont = true;
+}
+
+/* The guest pid to use for memory access. */
+static inline int call_pid(const struct call *c)
+{
+	return (int)c->req->pid;
+}
+
+/*
+ * Put host file hostfd into the guest at number target (-1: the lowest
+ * free host number), with O_CLOEXEC if cloexec.  Returns the number or
+ * -errno.
+ */
+int call_inject_fd(struct call *c, int hostfd, int target, bool cloexec);
+
+/* The handlers, by family (each file registers its own). */
+void dispatch_register(int nr, handler_fn *fn);
+void fs_handlers_init(void);
+void fd_handlers_init(void);
+void stat_handlers_init(void);
+void proc_handlers_init(void);
+void identity_handlers_init(void);
+void mmap_handlers_init(void);
+void exec_handlers_init(void);
+void misc_handlers_init(void);
+
+#endif

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * execve of an image file.  The file (and its ELF interpreter) is copied
+ * into sealed memfds, injected into the guest, and the guest's own path
+ * string is overwritten with the memfd's name in the exec directory (see
+ * guest/execdir.h); then the host kernel runs the exec.  PT_INTERP in the
+ * copy names the interpreter's memfd as /proc/self/fd/M: the host opens
+ * the interpreter before close-on-exec takes the memfds away.  The kernel
+ * task does what exec does to it: a private fd table without the
+ * close-on-exec fds, and no other threads.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lkl.h>
+
+#include "dispatch.h"
+#include "../guest/elf.h"
+#include "../guest/execdir.h"
+#include "../guest/filecache.h"
+#include "../guest/memory.h"
+#include "../intercept/supervisor.h"
+
+/* The kernel side of a successful exec. */
+static void exec_commit(struct call *c)
+{
+	struct gthread *t = c->t;
+	struct gproc *p = t->proc;
+	struct lkl_rlimit64 lim;
+	long fd, max = 1024;
+
+	guest_lock();
+	supervisor_end_siblings(t);
+	if (t->tid != p->pid) {
+		/* exec from a thread: it takes the process's pid. */
+		struct gthread *leader = guest_thread_find(p->pid);
+
+		if (leader)
+			guest_rekey_thread(leader, -leader->tid);
+		guest_rekey_thread(t, p->pid);
+	}
+	if (p->fds->refs > 1) {
+		struct fdtab *copy = fdtab_copy(p->fds);
+
+		if (copy) {
+			fdtab_put(p->fds);
+			p->fds = copy;
+		}
+	}
+	fdtab_exec(p->fds);
+	guest_unlock();
+
+	lkl_sys_unshare(LKL_CLONE_FILES);
+	if (lkl_sys_prlimit64(0, LKL_RLIMIT_NOFILE, NULL, &lim) >= 0)
+		max = lim.rlim_cur > 65536 ? 65536 : (long)lim.rlim_cur;
+	for (fd = 0; fd < max; fd++) {
+		long flags = lkl_sys_fcntl(fd, LKL_F_GETFD, 0);
+
+		if (flags > 0 && (flags & LKL_FD_CLOEXEC))
+			lkl_sys_close(fd);
+	}
+}
+
+/* Inject a memfd into the guest at its lowest free host number. */
+static long inject(struct call *c, int memfd)
+{
+	long n = call_inject_fd(c, memfd, -1, true);
+
+	close(memfd);
+	return n;
+}
+
+static long prepare(struct call *c, long dirfd, const char *path, int flags,
+		    char *name, size_t name_len)
+{
+	struct exec_info info, iinfo;
+	long kfd, ifd, m, n;
+	int mem;
+	char patch[32];
+
+	kfd = exec_open(dirfd, path, flags, &info);
+	if (kfd < 0)
+		return kfd;
+	if (info.script) {
+		/* The shell runs scripts itself on ENOEXEC; #! comes later. */
+		lkl_sys_close(kfd);
+		return -ENOEXEC;
+	}
+	if (info.interp[0]) {
+		ifd = exec_open(LKL_AT_FDCWD, info.interp, 0, &iinfo);
+		if (ifd < 0) {
+			lkl_sys_close(kfd);
+			return ifd == -EACCES ? -EACCES : ifd == -ENOEXEC ? -ELIBBAD : -ENOENT;
+		}
+		if (iinfo.script || iinfo.interp[0]) {
+			lkl_sys_close(ifd);
+			lkl_sys_close(kfd);
+			return -ELIBBAD;
+		}
+		mem = filecache_get(ifd, NULL, 0, 0);
+		lkl_sys_close(ifd);
+		if (mem < 0) {
+			lkl_sys_close(kfd);
+			return mem;
+		}
+		m = inject(c, mem);
+		if (m < 0) {
+			lkl_sys_close(kfd);
+			return m;
+		}
+		snprintf(patch, sizeof(patch), "/proc/self/fd/%ld", m);
+		if (strlen(patch) + 1 > info.interp_room) {
+			lkl_sys_close(kfd);
+			return -ENAMETOOLONG;
+		}
+		mem = filecache_get(kfd, patch, strlen(patch) + 1, info.interp_off);
+	} else {
+		mem = filecache_get(kfd, NULL, 0, 0);
+	}
+	lkl_sys_close(kfd);
+	if (mem < 0)
+		return mem;
+	n = inject(c, mem);
+	if (n < 0)
+		return n;
+	if (execdir_link((int)n))
+		return -ENOMEM;
+	/* Relative to the exec directory, unless the host would use dirfd. */
+	if (dirfd == AT_FDCWD || path[0] == '/')
+		snprintf(name, name_len, "%ld", n);
+	else
+		snprintf(name, name_len, "%s/%ld", execdir_path(), n);
+	return 0;
+}
+
+static void do_exec(struct call *c, long dirfd, uint64_t path_addr, int flags)
+{
+	char *path = malloc(PATH_MAX), name[PATH_MAX];
+	long len, ret;
+
+	if (!path) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	len = gmem_read_string(call_pid(c), path_addr, path, PATH_MAX);
+	if (len < 0) {
+		c->ret = len;
+		goto out;
+	}
+	if (dirfd != AT_FDCWD && fdtab_is_host(c->t->proc->fds, (int)dirfd)) {
+		/* fexecve of a host object (a guest-made memfd): the host's. */
+		if (!len && (flags & AT_EMPTY_PATH)) {
+			exec_commit(c);
+			call_continue(c);
+		} else {
+			c->ret = path[0] == '/' ? -ENOSYS : -ENOTDIR;
+		}
+		goto out;
+	}
+	ret = prepare(c, dirfd, path, flags, name, sizeof(name));
+	if (ret < 0) {
+		c->ret = ret;
+		goto out;
+	}
+	if ((long)strlen(name) > len) {
+		/* The guest's string has no room for the name (a very short path). */
+		c->ret = -ENAMETOOLONG;
+		goto out;
+	}
+	ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
+	if (ret < 0) {
+		c->ret = ret;
+		goto out;
+	}
+	exec_commit(c);
+	call_continue(c);
+out:
+	free(path);
+}
+
+static void sys_execve(struct call *c)
+{
+	do_exec(c, AT_FDCWD, c->a[0], 0);
+}
+
+static void sys_execveat(struct call *c)
+{
+	do_exec(c, (int)c->a[0], c->a[1], (int)c->a[4]);
+}
+
+void exec_handlers_init(void)
+{
+	dispatch_register(SYS_execve, sys_execve);
+	dispatch_register(SYS_execveat, sys_execveat);
+}

@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Calls on file descriptors as such: close, dup, fcntl, ioctl, pipes,
+ * vectored I/O and polling.  A number is a host fd or a kernel fd (see
+ * guest/fdtable.h); these calls keep both tables agreeing on which
+ * numbers are taken.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include <lkl.h>
+
+#include "generic.h"
+#include "../guest/memory.h"
+
+static struct fdtab *fds_of(struct call *c)
+{
+	return c->t->proc->fds;
+}
+
+/* Take the lowest free number in the kernel's table (a placeholder). */
+static long reserve_number(long min, bool cloexec)
+{
+	long fd = lkl_sys_openat(LKL_AT_FDCWD, "/", LKL_O_PATH | LKL_O_CLOEXEC, 0);
+	long ret;
+
+	if (fd < 0 || fd >= min) {
+		if (fd >= 0 && !cloexec)
+			lkl_sys_fcntl(fd, LKL_F_SETFD, 0);
+		return fd;
+	}
+	ret = lkl_sys_fcntl(fd, cloexec ? LKL_F_DUPFD_CLOEXEC : LKL_F_DUPFD, min);
+	lkl_sys_close(fd);
+	return ret;
+}
+
+/* A copy, in kbox, of the guest's host fd gfd. */
+static int grab_host_fd(struct call *c, int gfd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, call_pid(c), 0);
+	int fd;
+
+	if (pidfd < 0)
+		return -errno;
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, gfd, 0);
+	if (fd < 0)
+		fd = -errno;
+	close(pidfd);
+	return fd;
+}
+
+/* Make number n (reserved in the kernel) the guest's copy of host fd gfd. */
+static long host_dup_to(struct call *c, int gfd, long n, bool cloexec)
+{
+	int fd = grab_host_fd(c, gfd);
+	long ret;
+
+	if (fd < 0) {
+		lkl_sys_close(n);
+		return fd;
+	}
+	ret = call_inject_fd(c, fd, (int)n, cloexec);
+	close(fd);
+	if (ret < 0) {
+		lkl_sys_close(n);
+		return ret;
+	}
+	fdtab_set(fds_of(c), n, cloexec ? FDT_HOST_CLOEXEC : FDT_HOST);
+	return n;
+}
+
+static void sys_close(struct call *c)
+{
+	int fd = (int)c->a[0];
+
+	if (fdtab_is_host(fds_of(c), fd)) {
+		lkl_sys_close(fd);
+		fdtab_set(fds_of(c), fd, FDT_KERNEL);
+		call_continue(c);
+		return;
+	}
+	c->ret = lkl_sys_close(fd);
+}
+
+static void sys_dup(struct call *c)
+{
+	int fd = (int)c->a[0];
+	long n;
+
+	if (!fdtab_is_host(fds_of(c), fd)) {
+		c->ret = lkl_sys_dup(fd);
+		return;
+	}
+	n = lkl_sys_fcntl(fd, LKL_F_DUPFD, 0);
+	c->ret = n < 0 ? n : host_dup_to(c, fd, n, false);
+}
+
+static void do_dup3(struct call *c, int oldfd, int newfd, int flags, bool is_dup2)
+{
+	struct fdtab *t = fds_of(c);
+	long ret;
+
+	if (flags & ~O_CLOEXEC) {
+		c->ret = -EINVAL;
+		return;
+	}
+	if (oldfd == newfd) {
+		if (!is_dup2) {
+			c->ret = -EINVAL;
+		} else if (fdtab_is_host(t, oldfd)) {
+			call_continue(c);
+		} else {
+			ret = lkl_sys_fcntl(oldfd, LKL_F_GETFD, 0);
+			c->ret = ret < 0 ? ret : newfd;
+		}
+		return;
+	}
+	ret = lkl_sys_dup3(oldfd, newfd, flags & O_CLOEXEC ? LKL_O_CLOEXEC : 0);
+	if (ret < 0) {
+		c->ret = ret;
+		return;
+	}
+	if (fdtab_is_host(t, oldfd)) {
+		/* The kernel holds the number; the host makes the real copy. */
+		fdtab_set(t, newfd, flags & O_CLOEXEC ? FDT_HOST_CLOEXEC : FDT_HOST);
+		call_continue(c);
+		return;
+	}
+	fdtab_set(t, newfd, FDT_KERNEL);
+	c->ret = ret;
+}
+
+static void sys_dup2(struct call *c)
+{
+	do_dup3(c, (int)c->a[0], (int)c->a[1], 0, true);
+}
+
+static void sys_dup3(struct call *c)
+{
+	do_dup3(c, (int)c->a[0], (int)c->a[1], (int)c->a[2], false);
+}
+
+static void sys_fcntl(struct call *c)
+{
+	int fd = (int)c->a[0], cmd = (int)c->a[1];
+	long arg = (long)c->a[2], n;
+	struct fdtab *t = fds_of(c);
+
+	if (fdtab_is_host(t, fd)) {
+		switch (cmd) {
+		case F_DUPFD:
+		case F_DUPFD_CLOEXEC:
+			n = lkl_sys_fcntl(fd, cmd == F_DUPFD ? LKL_F_DUPFD : LKL_F_DUPFD_CLOEXEC, arg);
+			c->ret = n < 0 ? n : host_dup_to(c, fd, n, cmd == F_DUPFD_CLOEXEC);
+			return;
+		case F_SETFD:
+			lkl_sys_fcntl(fd, LKL_F_SETFD, arg);
+			fdtab_set(t, fd, arg & FD_CLOEXEC ? FDT_HOST_CLOEXEC : FDT_HOST);
+			break;
+		}
+		call_continue(c);
+		return;
+	}
+
+	switch (cmd) {
+	case F_GETLK: case F_SETLK: case F_SETLKW:
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: {
+		struct flock fl;
+		long ret;
+
+		if (gmem_read(call_pid(c), &fl, (uint64_t)arg, sizeof(fl))) {
+			c->ret = -EFAULT;
+			return;
+		}
+		ret = lkl_sys_fcntl(fd, cmd, (long)&fl);
+		if (ret >= 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
+		    gmem_write(call_pid(c), (uint64_t)arg, &fl, sizeof(fl)))
+			ret = -EFAULT;
+		c->ret = ret;
+		return;
+	}
+	case F_GETOWN_EX: case F_SETOWN_EX: {
+		struct f_owner_ex ox;
+		long ret;
+
+		if (cmd == F_SETOWN_EX &&
+		    gmem_read(call_pid(c), &ox, (uint64_t)arg, sizeof(ox))) {
+			c->ret = -EFAULT;
+			return;
+		}
+		ret = lkl_sys_fcntl(fd, cmd, (long)&ox);
+		if (ret >= 0 && cmd == F_GETOWN_EX &&
+		    gmem_write(call_pid(c), (uint64_t)arg, &ox, sizeof(ox)))
+			ret = -EFAULT;
+		c->ret = ret;
+		return;
+	}
+	case 17: /* F_GETOWNER_UIDS */
+		c->ret = -EINVAL;
+		return;
+	default:
+		/* The rest take an integer or nothing (same numbers in both ABIs). */
+		c->ret = lkl_sys_fcntl(fd, cmd, arg);
+	}
+}
+
+static void sys_ioctl(struct call *c)
+{
+	int fd = (int)c->a[0];
+	unsigned long req = (unsigned int)c->a[1];
+	uint64_t arg = c->a[2];
+	int val;
+	long ret;
+
+	if (fdtab_is_host(fds_of(c), fd)) {
+		call_continue(c);
+		return;
+	}
+	switch (req) {
+	case FIOCLEX:
+	case FIONCLEX:
+		c->ret = lkl_sys_ioctl(fd, req, 0);
+		return;
+	case FIONBIO:
+	case FIOASYNC:
+		if (gmem_read(call_pid(c), &val, arg, sizeof(val))) {
+			c->ret = -EFAULT;
+			return;
+		}
+		c->ret = lkl_sys_ioctl(fd, req, (long)&val);
+		return;
+	case FIONREAD:
+	case 0x80086601: /* FS_IOC_GETFLAGS */
+	case 0x80087601: /* FS_IOC_GETVERSION */
+		val = 0;
+		ret = lkl_sys_ioctl(fd, req, (long)&val);
+		if (ret >= 0 && gmem_write(call_pid(c), arg, &val, sizeof(val)))
+			ret = -EFAULT;
+		c->ret = ret;
+		return;
+	case 0x40086602: /* FS_IOC_SETFLAGS */
+		if (gmem_read(call_pid(c), &val, arg, sizeof(val))) {
+			c->ret = -EFAULT;
+			return;
+		}
+		c->ret = lkl_sys_ioctl(fd, req, (long)&val);
+		return;
+	default:
+		/* Terminal and device requests: kernel files are not terminals. */
+		ret = lkl_sys_fcntl(fd, LKL_F_GETFD, 0);
+		c->ret = ret < 0 ? ret : -ENOTTY;
+	}
+}
+
+static void do_pipe(struct call *c, uint64_t addr, int flags)
+{
+	int fds[2];
+	long ret = lkl_sys_pipe2(fds, flags);
+
+	if (ret < 0) {
+		c->ret = ret;
+		return;
+	}
+	if (gmem_write(call_pid(c), addr, fds, sizeof(fds))) {
+		lkl_sys_close(fds[0]);
+		lkl_sys_close(fds[1]);
+		c->ret = -EFAULT;
+		return;
+	}
+	c->ret = 0;
+}
+
+static void sys_pipe(struct call *c)
+{
+	do_pipe(c, c->a[0], 0);
+}
+
+static void sys_pipe2(struct call *c)
+{
+	do_pipe(c, c->a[0], (int)c->a[1]);
+}
+
+/* memfd: a host object, so that the guest can map it like any memfd. */
+static void sys_memfd_create(struct call *c)
+{
+	unsigned int flags = (unsigned int)c->a[1];
+	char name[250];
+	long n, ret;
+	int fd;
+
+	n = gmem_read_string(call_pid(c), c->a[0], name, sizeof(name));
+	if (n < 0) {
+		c->ret = n == -ENAMETOOLONG ? -EINVAL : n;
+		return;
+	}
+	fd = memfd_create(name, flags | MFD_CLOEXEC);
+	if (fd < 0) {
+		c->ret = -errno;
+		return;
+	}
+	n = reserve_number(0, flags & MFD_CLOEXEC);
+	if (n < 0) {
+		close(fd);
+		c->ret = n;
+		return;
+	}
+	ret = call_inject_fd(c, fd, (int)n, flags & MFD_CLOEXEC);
+	close(fd);
+	if (ret < 0) {
+		lkl_sys_close(n);
+		c->ret = ret;
+		return;
+	}
+	fdtab_set(fds_of(c), n, flags & MFD_CLOEXEC ? FDT_HOST_CLOEXEC : FDT_HOST);
+	c->ret = n;
+}
+
+static void sys_close_range(struct call *c)
+{
+	unsigned int first = (unsigned int)c->a[0], last = (unsigned int)c->a[1];
+	unsigned int flags = (unsigned int)c->a[2];
+	long ret = lkl_sys_close_range(first, last, flags);
+
+	if (ret < 0) {
+		c->ret = ret;
+		return;
+	}
+	if (flags & CLOSE_RANGE_UNSHARE && c->t->proc->fds->refs > 1) {
+		struct fdtab *copy = fdtab_copy(c->t->proc->fds);
+
+		if (copy) {
+			guest_lock();
+			fdtab_put(c->t->proc->fds);
+			c->t->proc->fds = copy;
+			guest_unlock();
+		}
+	}
+	if (flags & CLOSE_RANGE_CLOEXEC) {
+		struct fdtab *t = fds_of(c);
+		unsigned int i;
+
+		for (i = first; i <= last && (int)i < t->cap; i++)
+			if (fdtab_kind(t, i) == FDT_HOST)
+				fdtab_set(t, i, FDT_HOST_CLOEXEC);
+	} else {
+		fdtab_clear_range(fds_of(c), first, last);
+	}
+	call_continue(c);
+}
+
+/* readv/writev and their positional forms, through one kernel buffer. */
+static void do_vec(struct call *c, bool write, long pos_lo, long pos_hi, long flags)
+{
+	int fd = (int)c->a[0];
+	int cnt = (int)c->a[2];
+	struct iovec *iov;
+	struct lkl_iovec one;
+	size_t total = 0, done;
+	char *buf;
+	long ret;
+	int i;
+
+	if (fdtab_is_host(fds_of(c), fd)) {
+		call_continue(c);
+		return;
+	}
+	if (cnt < 0 || cnt > IOV_MAX) {
+		c->ret = -EINVAL;
+		return;
+	}
+	iov = calloc(cnt ? cnt : 1, sizeof(*iov));
+	if (!iov) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	if (gmem_read(call_pid(c), iov, c->a[1], cnt * sizeof(*iov))) {
+		free(iov);
+		c->ret = -EFAULT;
+		return;
+	}
+	for (i = 0; i < cnt; i++) {
+		if ((ssize_t)iov[i].iov_len < 0) {
+			free(iov);
+			c->ret = -EINVAL;
+			return;
+		}
+		if (total + iov[i].iov_len > MAX_IO) {
+			iov[i].iov_len = MAX_IO - total;
+			cnt = i + 1;
+		}
+		total += iov[i].iov_len;
+	}
+	buf = malloc(total ? total : 1);
+	if (!buf) {
+		free(iov);
+		c->ret = -ENOMEM;
+		return;
+	}
+	if (write) {
+		for (i = 0, done = 0; i < cnt; done += iov[i].iov_len, i++) {
+			if (gmem_read(call_pid(c), buf + done,
+				      (uint64_t)(uintptr_t)iov[i].iov_base, iov[i].iov_len)) {
+				c->ret = -EFAULT;
+				goto out;
+			}
+		}
+	}
+	one.iov_base = buf;
+	one.iov_len = total;
+	ret = write ? lkl_sys_pwritev2(fd, &one, 1, pos_lo, pos_hi, flags)
+		    : lkl_sys_preadv2(fd, &one, 1, pos_lo, pos_hi, flags);
+	if (!write && ret > 0) {
+		size_t left = (size_t)ret;
+
+		for (i = 0, done = 0; i < cnt && left; i++) {
+			size_t n = iov[i].iov_len < left ? iov[i].iov_len : left;
+
+			if (gmem_write(call_pid(c), (uint64_t)(uintptr_t)iov[i].iov_base,
+				       buf + done, n)) {
+				ret = -EFAULT;
+				break;
+			}
+			done += n;
+			left -= n;
+		}
+	}
+	c->ret = ret;
+out:
+	free(buf);
+	free(iov);
+}
+
+static void sys_readv(struct call *c) { do_vec(c, false, -1, -1, 0); }
+static void sys_writev(struct call *c) { do_vec(c, true, -1, -1, 0); }
+static void sys_preadv(struct call *c) { do_vec(c, false, (long)c->a[3], (long)c->a[4], 0); }
+static void sys_pwritev(struct call *c) { do_vec(c, true, (long)c->a[3], (long)c->a[4], 0); }
+static void sys_preadv2(struct call *c) { do_vec(c, false, (long)c->a[3], (long)c->a[4], (long)c->a[5]); }
+static void sys_pwritev2(struct call *c) { do_vec(c, true, (long)c->a[3], (long)c->a[4], (long)c->a[5]); }
+
+/*
+ * poll over guest fds.  All host: the host polls.  All kernel: the kernel
+ * polls.  Both: alternate short waits (a bridge would be better; rare).
+ */
+static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
+		     long timeout_ms, bool *to_host)
+{
+	struct fdtab *t = fds_of(c);
+	bool host = false, kernel = false;
+	int *local = NULL;
+	unsigned int i;
+	long ret = 0, waited = 0;
+
+	for (i = 0; i < n; i++) {
+		if (pfd[i].fd < 0)
+			continue;
+		if (fdtab_is_host(t, pfd[i].fd))
+			host = true;
+		else
+			kernel = true;
+	}
+	*to_host = host && !kernel;
+	if (*to_host)
+		return 0;
+	if (!host) {
+		struct __lkl__kernel_timespec ts, *tsp = NULL;
+
+		if (timeout_ms >= 0) {
+			ts.tv_sec = timeout_ms / 1000;
+			ts.tv_nsec = (timeout_ms % 1000) * 1000000;
+			tsp = &ts;
+		}
+		return lkl_sys_ppoll((struct lkl_pollfd *)pfd, n, tsp, NULL, 8);
+	}
+
+	local = calloc(n, sizeof(*local));
+	if (!local)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		local[i] = -1;
+		if (pfd[i].fd >= 0 && fdtab_is_host(t, pfd[i].fd)) {
+			local[i] = grab_host_fd(c, pfd[i].fd);
+			if (local[i] < 0) {
+				ret = local[i];
+				goto out;
+			}
+		}
+	}
+	for (;;) {
+		struct __lkl__kernel_timespec zero = { 0, 0 };
+		struct pollfd *hp = calloc(n, sizeof(*hp)), *kp = calloc(n, sizeof(*kp));
+		int slice = 10;
+
+		if (!hp || !kp) {
+			free(hp);
+			free(kp);
+			ret = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			hp[i] = pfd[i];
+			kp[i] = pfd[i];
+			hp[i].fd = local[i];
+			if (local[i] >= 0 || pfd[i].fd < 0)
+				kp[i].fd = -1;
+		}
+		ret = lkl_sys_ppoll((struct lkl_pollfd *)kp, n, &zero, NULL, 8);
+		if (ret == 0)
+			ret = poll(hp, n, 0);
+		if (ret > 0 || ret < 0) {
+			for (i = 0; i < n; i++)
+				pfd[i].revents = local[i] >= 0 ? hp[i].revents :
+						 pfd[i].fd >= 0 ? kp[i].revents : 0;
+			ret = 0;
+			for (i = 0; i < n; i++)
+				ret += pfd[i].revents != 0;
+			free(hp);
+			free(kp);
+			break;
+		}
+		free(hp);
+		free(kp);
+		if (timeout_ms >= 0 && waited >= timeout_ms)
+			break;
+		if (timeout_ms >= 0 && timeout_ms - waited < slice)
+			slice = (int)(timeout_ms - waited);
+		poll(NULL, 0, slice);
+		waited += slice;
+	}
+out:
+	for (i = 0; local && i < n; i++)
+		if (local[i] >= 0)
+			close(local[i]);
+	free(local);
+	return ret;
+}
+
+static void do_poll(struct call *c, uint64_t addr, unsigned int n, long timeout_ms)
+{
+	struct pollfd *pfd;
+	bool to_host;
+	long ret;
+
+	if (n > 65536) {
+		c->ret = -EINVAL;
+		return;
+	}
+	pfd = calloc(n ? n : 1, sizeof(*pfd));
+	if (!pfd) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	if (gmem_read(call_pid(c), pfd, addr, n * sizeof(*pfd))) {
+		free(pfd);
+		c->ret = -EFAULT;
+		return;
+	}
+	ret = poll_fds(c, pfd, n, timeout_ms, &to_host);
+	if (to_host)
+		call_continue(c);
+	else if (ret >= 0 && gmem_write(call_pid(c), addr, pfd, n * sizeof(*pfd)))
+		c->ret = -EFAULT;
+	else
+		c->ret = ret;
+	free(pfd);
+}
+
+static void sys_poll(struct call *c)
+{
+	do_poll(c, c->a[0], (unsigned int)c->a[1], (int)c->a[2] < 0 ? -1 : (int)c->a[2]);
+}
+
+static long timespec_ms(struct call *c, uint64_t addr)
+{
+	struct timespec ts;
+
+	if (!addr)
+		return -1;
+	if (gmem_read(call_pid(c), &ts, addr, sizeof(ts)))
+		return -2;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -3;
+	if (ts.tv_sec > INT_MAX / 1000)
+		return INT_MAX;
+	return ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+}
+
+static void sys_ppoll(struct call *c)
+{
+	long ms = timespec_ms(c, c->a[2]);
+
+	if (ms < -1) {
+		c->ret = ms == -2 ? -EFAULT : -EINVAL;
+		return;
+	}
+	do_poll(c, c->a[0], (unsigned int)c->a[1], ms);
+}
+
+/* select: its fd_sets become a pollfd array and back. */
+static void do_select(struct call *c, long timeout_ms, uint64_t tv_addr, bool is_timeval)
+{
+	int nfds = (int)c->a[0], i, k = 0;
+	fd_set sets[3];
+	struct pollfd *pfd;
+	bool to_host;
+	long ret;
+
+	if (nfds < 0 || nfds > FD_SETSIZE) {
+		c->ret = -EINVAL;
+		return;
+	}
+	for (i = 0; i < 3; i++) {
+		FD_ZERO(&sets[i]);
+		if (c->a[1 + i] && gmem_read(call_pid(c), &sets[i], c->a[1 + i],
+					     (nfds + 7) / 8)) {
+			c->ret = -EFAULT;
+			return;
+		}
+	}
+	pfd = calloc(nfds ? nfds : 1, sizeof(*pfd));
+	if (!pfd) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	for (i = 0; i < nfds; i++) {
+		short ev = 0;
+
+		if (FD_ISSET(i, &sets[0]))
+			ev |= POLLIN;
+		if (FD_ISSET(i, &sets[1]))
+			ev |= POLLOUT;
+		if (FD_ISSET(i, &sets[2]))
+			ev |= POLLPRI;
+		if (ev) {
+			pfd[k].fd = i;
+			pfd[k].events = ev;
+			k++;
+		}
+	}
+	ret = poll_fds(c, pfd, k, timeout_ms, &to_host);
+	if (to_host) {
+		call_continue(c);
+		goto out;
+	}
+	if (ret < 0) {
+		c->ret = ret;
+		goto out;
+	}
+	for (i = 0; i < 3; i++)
+		FD_ZERO(&sets[i]);
+	ret = 0;
+	for (i = 0; i < k; i++) {
+		short r = pfd[i].revents;
+
+		if (r & POLLNVAL) {
+			c->ret = -EBADF;
+			goto out;
+		}
+		if ((pfd[i].events & POLLIN) && (r & (POLLIN | POLLHUP | POLLERR)))
+			FD_SET(pfd[i].fd, &sets[0]), ret++;
+		if ((pfd[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)))
+			FD_SET(pfd[i].fd, &sets[1]), ret++;
+		if ((pfd[i].events & POLLPRI) && (r & POLLPRI))
+			FD_SET(pfd[i].fd, &sets[2]), ret++;
+	}
+	for (i = 0; i < 3; i++) {
+		if (c->a[1 + i] && gmem_write(call_pid(c), c->a[1 + i], &sets[i],
+					      (nfds + 7) / 8)) {
+			c->ret = -EFAULT;
+			goto out;
+		}
+	}
+	if (tv_addr && is_timeval && !ret) {
+		struct timeval zero = { 0, 0 };
+
+		gmem_write(call_pid(c), tv_addr, &zero, sizeof(zero));
+	}
+	c->ret = ret;
+out:
+	free(pfd);
+}
+
+static void sys_select(struct call *c)
+{
+	struct timeval tv;
+	long ms = -1;
+
+	if (c->a[4]) {
+		if (gmem_read(call_pid(c), &tv, c->a[4], sizeof(tv))) {
+			c->ret = -EFAULT;
+			return;
+		}
+		if (tv.tv_sec < 0 || tv.tv_usec < 0) {
+			c->ret = -EINVAL;
+			return;
+		}
+		ms = tv.tv_sec > INT_MAX / 1000 ? INT_MAX :
+		     tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
+	}
+	do_select(c, ms, c->a[4], true);
+}
+
+static void sys_pselect6(struct call *c)
+{
+	long ms = timespec_ms(c, c->a[4]);
+
+	if (ms < -1) {
+		c->ret = ms == -2 ? -EFAULT : -EINVAL;
+		return;
+	}
+	do_select(c, ms, c->a[4], false);
+}
+
+void fd_handlers_init(void)
+{
+	dispatch_register(SYS_close, sys_close);
+	dispatch_register(SYS_dup, sys_dup);
+	dispatch_register(SYS_dup2, sys_dup2);
+	dispatch_register(SYS_dup3, sys_dup3);
+	dispatch_register(SYS_fcntl, sys_fcntl);
+	dispatch_register(SYS_ioctl, sys_ioctl);
+	dispatch_register(SYS_pipe, sys_pipe);
+	dispatch_register(SYS_pipe2, sys_pipe2);
+	dispatch_register(SYS_memfd_create, sys_memfd_create);
+	dispatch_register(SYS_close_range, sys_close_range);
+	dispatch_register(SYS_readv, sys_readv);
+	dispatch_register(SYS_writev, sys_writev);
+	dispatch_register(SYS_preadv, sys_preadv);
+	dispatch_register(SYS_pwritev, sys_pwritev);
+	dispatch_register(SYS_preadv2, sys_preadv2);
+	dispatch_register(SYS_pwritev2, sys_pwritev2);
+	dispatch_register(SYS_poll, sys_poll);
+	dispatch_register(SYS_ppoll, sys_ppoll);
+	dispatch_register(SYS_select, sys_select);
+	dispatch_register(SYS_pselect6, sys_pselect6);
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * File-system calls: every path is resolved by the library kernel, in the
+ * calling guest task's root and cwd, with its credentials.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <utime.h>
+
+#include <lkl.h>
+
+#include "generic.h"
+#include "../guest/memory.h"
+
+#define L(x) __lkl__NR_##x
+#define FDCWD K(AT_FDCWD)
+
+static const struct sysdesc fs_table[] = {
+	SYS(SYS_read, L(read), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_write, L(write), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
+	SYS(SYS_pread64, L(pread64), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_pwrite64, L(pwrite64), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_lseek, L(lseek), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
+	SYS(SYS_open, L(openat), FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL)),
+	SYS(SYS_creat, L(openat), FDCWD, G(0, A_PATH), K(O_CREAT | O_WRONLY | O_TRUNC), G(1, A_VAL)),
+	SYS(SYS_openat, L(openat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_openat2, L(openat2), G(0, A_DIRFD), G(1, A_PATH), GN(2, A_IN, 3), G(3, A_VAL)),
+	SYS(SYS_access, L(faccessat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
+	SYS(SYS_faccessat, L(faccessat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
+	SYS(SYS_faccessat2, L(faccessat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_getdents64, L(getdents64), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_mkdir, L(mkdirat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
+	SYS(SYS_mkdirat, L(mkdirat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
+	SYS(SYS_rmdir, L(unlinkat), FDCWD, G(0, A_PATH), K(AT_REMOVEDIR)),
+	SYS(SYS_unlink, L(unlinkat), FDCWD, G(0, A_PATH), K(0)),
+	SYS(SYS_unlinkat, L(unlinkat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
+	SYS(SYS_rename, L(renameat2), FDCWD, G(0, A_PATH), FDCWD, G(1, A_PATH), K(0)),
+	SYS(SYS_renameat, L(renameat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_DIRFD), G(3, A_PATH), K(0)),
+	SYS(SYS_renameat2, L(renameat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_DIRFD), G(3, A_PATH), G(4, A_VAL)),
+	SYS(SYS_link, L(linkat), FDCWD, G(0, A_PATH), FDCWD, G(1, A_PATH), K(0)),
+	SYS(SYS_linkat, L(linkat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_DIRFD), G(3, A_PATH), G(4, A_VAL)),
+	SYS(SYS_symlink, L(symlinkat), G(0, A_PATH), FDCWD, G(1, A_PATH)),
+	SYS(SYS_symlinkat, L(symlinkat), G(0, A_PATH), G(1, A_DIRFD), G(2, A_PATH)),
+	SYS(SYS_readlink, L(readlinkat), FDCWD, G(0, A_PATH), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_readlinkat, L(readlinkat), G(0, A_DIRFD), G(1, A_PATH), GN(2, A_OUT, 3), G(3, A_VAL)),
+	SYS(SYS_chmod, L(fchmodat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
+	SYS(SYS_fchmod, L(fchmod), G(0, A_FD), G(1, A_VAL)),
+	SYS(SYS_fchmodat, L(fchmodat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
+	SYS(452 /* fchmodat2 */, L(fchmodat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_chown, L(fchownat), FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL), K(0)),
+	SYS(SYS_lchown, L(fchownat), FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL), K(AT_SYMLINK_NOFOLLOW)),
+	SYS(SYS_fchown, L(fchown), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
+	SYS(SYS_fchownat, L(fchownat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_utimensat, L(utimensat), G(0, A_DIRFD), G(1, A_PATH_NULL), GN(2, A_IN_FIX, 32), G(3, A_VAL)),
+	SYS(SYS_truncate, L(truncate), G(0, A_PATH), G(1, A_VAL)),
+	SYS(SYS_ftruncate, L(ftruncate), G(0, A_FD), G(1, A_VAL)),
+	SYS(SYS_fallocate, L(fallocate), G(0, A_FD), G(1, A_VAL), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_fsync, L(fsync), G(0, A_FD)),
+	SYS(SYS_fdatasync, L(fdatasync), G(0, A_FD)),
+	SYS(SYS_sync, L(sync)),
+	SYS(SYS_syncfs, L(syncfs), G(0, A_FD)),
+	SYS(SYS_sync_file_range, L(sync_file_range), G(0, A_FD), G(1, A_VAL), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_readahead, L(readahead), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
+	SYS(SYS_fadvise64, L(fadvise64), G(0, A_FD), G(1, A_VAL), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_setxattr, L(setxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_IN, 3), G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_lsetxattr, L(lsetxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_IN, 3), G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_fsetxattr, L(fsetxattr), G(0, A_FD), G(1, A_STR), GN(2, A_IN, 3), G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_getxattr, L(getxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_OUT, 3), G(3, A_VAL)),
+	SYS(SYS_lgetxattr, L(lgetxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_OUT, 3), G(3, A_VAL)),
+	SYS(SYS_fgetxattr, L(fgetxattr), G(0, A_FD), G(1, A_STR), GN(2, A_OUT, 3), G(3, A_VAL)),
+	SYS(SYS_listxattr, L(listxattr), G(0, A_PATH), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_llistxattr, L(llistxattr), G(0, A_PATH), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_flistxattr, L(flistxattr), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_removexattr, L(removexattr), G(0, A_PATH), G(1, A_STR)),
+	SYS(SYS_lremovexattr, L(lremovexattr), G(0, A_PATH), G(1, A_STR)),
+	SYS(SYS_fremovexattr, L(fremovexattr), G(0, A_FD), G(1, A_STR)),
+	SYS(SYS_flock, L(flock), G(0, A_FD), G(1, A_VAL)),
+	SYS(SYS_chdir, L(chdir), G(0, A_PATH)),
+	SYS(SYS_getcwd, L(getcwd), GN(0, A_OUT, 1), G(1, A_VAL)),
+	SYS(SYS_umask, L(umask), G(0, A_VAL)),
+	SYS(SYS_statfs, L(statfs), G(0, A_PATH), GN(1, A_OUT_FIX, 120)),
+	SYS(SYS_fstatfs, L(fstatfs), G(0, A_FD), GN(1, A_OUT_FIX, 120)),
+	SYS(SYS_mknod, L(mknodat), FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL)),
+	SYS(SYS_mknodat, L(mknodat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
+	SYSM(SYS_sendfile, L(sendfile), -EINVAL, G(0, A_FD), G(1, A_FD), GN(2, A_INOUT_FIX, 8), G(3, A_VAL)),
+	SYSM(SYS_copy_file_range, L(copy_file_range), -EXDEV, G(0, A_FD), GN(1, A_INOUT_FIX, 8), G(2, A_FD), GN(3, A_INOUT_FIX, 8), G(4, A_VAL), G(5, A_VAL)),
+	SYSM(SYS_splice, L(splice), -EINVAL, G(0, A_FD), GN(1, A_INOUT_FIX, 8), G(2, A_FD), GN(3, A_INOUT_FIX, 8), G(4, A_VAL), G(5, A_VAL)),
+	SYSM(SYS_tee, L(tee), -EINVAL, G(0, A_FD), G(1, A_FD), G(2, A_VAL), G(3, A_VAL)),
+	SYS(SYS_inotify_init, L(inotify_init1), K(0)),
+	SYS(SYS_inotify_init1, L(inotify_init1), G(0, A_VAL)),
+	SYS(SYS_inotify_add_watch, L(inotify_add_watch), G(0, A_FD), G(1, A_PATH), G(2, A_VAL)),
+	SYS(SYS_inotify_rm_watch, L(inotify_rm_watch), G(0, A_FD), G(1, A_VAL)),
+	SYS(SYS_chroot, L(chroot), G(0, A_PATH)),
+	SYS(SYS_umount2, L(umount2), G(0, A_PATH), G(1, A_VAL)),
+	SYS(SYS_eventfd, L(eventfd2), G(0, A_VAL), K(0)),
+	SYS(SYS_eventfd2, L(eventfd2), G(0, A_VAL), G(1, A_VAL)),
+	SYS(SYS_timerfd_create, L(timerfd_create), G(0, A_VAL), G(1, A_VAL)),
+	SYS(SYS_timerfd_settime, L(timerfd_settime), G(0, A_FD), G(1, A_VAL), GN(2, A_IN_FIX, 32), GN(3, A_OUT_FIX, 32)),
+	SYS(SYS_timerfd_gettime, L(timerfd_gettime), G(0, A_FD), GN(1, A_OUT_FIX, 32)),
+};
+
+/* utimes(2) family: struct timeval pairs become the kernel's timespecs. */
+static void do_utimes(struct call *c, long dirfd, uint64_t path_addr,
+		      uint64_t tv_addr, bool is_utimbuf)
+{
+	struct __lkl__kernel_timespec ts[2];
+	char *path = malloc(PATH_MAX);
+	long params[6], n;
+
+	if (!path) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	n = gmem_read_string(call_pid(c), path_addr, path, PATH_MAX);
+	if (n < 0) {
+		c->ret = n;
+		goto out;
+	}
+	if (dirfd != AT_FDCWD && fdtab_is_host(c->t->proc->fds, (int)dirfd)) {
+		c->ret = -ENOTDIR;
+		goto out;
+	}
+	if (tv_addr && is_utimbuf) {
+		struct utimbuf ub;
+
+		if (gmem_read(call_pid(c), &ub, tv_addr, sizeof(ub))) {
+			c->ret = -EFAULT;
+			goto out;
+		}
+		ts[0].tv_sec = ub.actime;
+		ts[0].tv_nsec = 0;
+		ts[1].tv_sec = ub.modtime;
+		ts[1].tv_nsec = 0;
+	} else if (tv_addr) {
+		struct timeval tv[2];
+		int i;
+
+		if (gmem_read(call_pid(c), tv, tv_addr, sizeof(tv))) {
+			c->ret = -EFAULT;
+			goto out;
+		}
+		for (i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000) {
+				c->ret = -EINVAL;
+				goto out;
+			}
+			ts[i].tv_sec = tv[i].tv_sec;
+			ts[i].tv_nsec = tv[i].tv_usec * 1000;
+		}
+	}
+	params[0] = dirfd;
+	params[1] = (long)path;
+	params[2] = tv_addr ? (long)ts : 0;
+	params[3] = 0;
+	c->ret = lkl_syscall(__lkl__NR_utimensat, params);
+out:
+	free(path);
+}
+
+static void sys_utimes(struct call *c)
+{
+	do_utimes(c, AT_FDCWD, c->a[0], c->a[1], false);
+}
+
+static void sys_futimesat(struct call *c)
+{
+	do_utimes(c, (int)c->a[0], c->a[1], c->a[2], false);
+}
+
+static void sys_utime(struct call *c)
+{
+	do_utimes(c, AT_FDCWD, c->a[0], c->a[1], true);
+}
+
+/* fchdir to a host fd would move the guest's host cwd: never. */
+static void sys_fchdir(struct call *c)
+{
+	if (fdtab_is_host(c->t->proc->fds, (int)c->a[0]))
+		c->ret = -ENOTDIR;
+	else
+		c->ret = lkl_sys_fchdir((int)c->a[0]);
+}
+
+void fs_handlers_init(void)
+{
+	generic_register(fs_table, sizeof(fs_table) / sizeof(fs_table[0]));
+	dispatch_register(SYS_utimes, sys_utimes);
+	dispatch_register(SYS_futimesat, sys_futimesat);
+	dispatch_register(SYS_utime, sys_utime);
+	dispatch_register(SYS_fchdir, sys_fchdir);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Table-driven marshalling for the many calls that differ only in the
+ * shape of their arguments: each library-kernel argument slot comes from a
+ * guest argument (copied in or out of guest memory by kind) or is a
+ * constant, so x86_64's legacy calls (open, mkdir, ...) map onto the
+ * kernel's *at calls without code of their own.
+ */
+#ifndef KBOX_DISPATCH_GENERIC_H
+#define KBOX_DISPATCH_GENERIC_H
+
+#include "dispatch.h"
+
+enum arg_kind {
+	A_NONE,
+	A_VAL,		/* passed as it is */
+	A_FD,		/* a guest fd: decides host or kernel */
+	A_DIRFD,	/* a directory fd for a path, or AT_FDCWD */
+	A_PATH,		/* a path string */
+	A_PATH_NULL,	/* a path string, or NULL */
+	A_STR,		/* a short string (xattr name) */
+	A_IN,		/* n = index of the guest argument with the length */
+	A_OUT,		/* same; ret bytes are copied back */
+	A_IN_FIX,	/* n = size in bytes, copied in (NULL passes NULL) */
+	A_OUT_FIX,	/* n = size, copied back on success */
+	A_INOUT_FIX,	/* n = size, both ways */
+};
+
+struct slot {
+	signed char from;	/* guest argument index, -1 for a constant */
+	unsigned char kind;
+	unsigned short n;
+	long konst;
+};
+
+struct sysdesc {
+	int nr;			/* x86_64 number */
+	int lkl_nr;		/* the library kernel's (asm-generic) number */
+	struct slot slot[6];
+	int mixed_err;		/* host and kernel fds mixed: this error (0: -EBADF) */
+};
+
+#define G(i, k)		{ (i), (k), 0, 0 }
+#define GN(i, k, nn)	{ (i), (k), (nn), 0 }
+#define K(v)		{ -1, A_VAL, 0, (v) }
+#define SYS(n, l, ...)	{ .nr = (n), .lkl_nr = (l), .slot = { __VA_ARGS__ } }
+#define SYSM(n, l, e, ...) { .nr = (n), .lkl_nr = (l), .mixed_err = (e), .slot = { __VA_ARGS__ } }
+
+void generic_run(struct call *c, const struct sysdesc *d);
+/* Register every entry of a table. */
+void generic_register(const struct sysdesc *tab, int n);
+
+/* Largest buffer one call moves; longer reads and writes come back short. */
+#define MAX_IO (8UL << 20)
+
+#endif

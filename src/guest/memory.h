@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Reading and writing a guest's memory from the supervisor.  Addresses are
+ * the guest's; pid is any thread of the guest process.  Every function
+ * returns 0 (or a length) on success and -EFAULT when the guest's memory
+ * is not there, so handlers can pass the error on to the guest.
+ */
+#ifndef KBOX_GUEST_MEMORY_H
+#define KBOX_GUEST_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+int gmem_read(pid_t pid, void *dst, uint64_t addr, size_t len);
+int gmem_write(pid_t pid, uint64_t addr, const void *src, size_t len);
+/*
+ * Copy a NUL-terminated string of at most max-1 bytes into dst.  Returns
+ * its length, -EFAULT, or -ENAMETOOLONG when it does not fit.
+ */
+long gmem_read_string(pid_t pid, uint64_t addr, char *dst, size_t max);
+/* Write even into read-only pages (through /proc/PID/mem, as a debugger). */
+int gmem_poke(pid_t pid, uint64_t addr, const void *src, size_t len);
+
+#endif

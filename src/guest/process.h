@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest's processes and threads, each mirrored by a task of the
+ * library kernel.
+ *
+ * Every guest thread has a kernel task (its fd table, cwd, root, umask and
+ * credentials live there) and a host worker thread of kbox bound to that
+ * task, which serves the guest thread's system calls one at a time.  A
+ * clone is mirrored when the parent asks for it: the parent's task is
+ * cloned with the matching sharing flags and the new task waits, pending,
+ * until the child's first system call shows its tid.
+ */
+#ifndef KBOX_GUEST_PROCESS_H
+#define KBOX_GUEST_PROCESS_H
+
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fdtable.h"
+
+struct pending_clone {
+	long ktid;		/* the kernel task made for the child */
+	bool thread;		/* CLONE_THREAD: joins the parent's process */
+	struct fdtab *fds;	/* the child's host-fd map (shared or copied) */
+	struct pending_clone *next;
+};
+
+struct gproc {
+	pid_t pid;		/* host tgid */
+	struct fdtab *fds;
+	int nthreads;
+	bool exiting;
+	struct pending_clone *pending;	/* oldest first */
+	struct gthread *threads;
+	struct gproc *next;
+};
+
+struct gthread {
+	pid_t tid;		/* host tid */
+	long ktid;		/* kernel task */
+	struct gproc *proc;
+	pthread_t worker;
+	sem_t go;
+	struct seccomp_notif req;	/* the call being served */
+	struct seccomp_notif queued;	/* one that came while it was busy */
+	bool has_queued;
+	bool busy;		/* the worker is serving req */
+	uint64_t busy_since;	/* monotonic ns */
+	bool interrupted;	/* the kernel task was told to give up */
+	bool die;		/* the worker ends after the current call */
+	struct gthread *next_in_proc;
+	struct gthread *next_hash;
+};
+
+/* The registry lock: taken for lookups and changes, never across calls. */
+void guest_lock(void);
+void guest_unlock(void);
+
+/* With the lock held. */
+struct gthread *guest_thread_find(pid_t tid);
+struct gproc *guest_proc_find(pid_t pid);
+
+/*
+ * Register a process whose first thread is to run as kernel task ktid
+ * (the initial guest process).  Returns its thread, or NULL.
+ */
+struct gthread *guest_add_initial(pid_t pid, long ktid, struct fdtab *fds);
+
+/*
+ * A tid the registry does not know made a call: find the clone its parent
+ * prepared and register it.  NULL if there is none (a process kbox did not
+ * start).  Takes the lock.
+ */
+struct gthread *guest_adopt_new(pid_t tid);
+
+/* Record a clone made by the parent thread t (lock not held). */
+int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *fds);
+
+/* Unlink t from the registry (lock held); the caller frees it. */
+void guest_remove_thread(struct gthread *t);
+/* Give t the tid tid (exec from a non-leader thread); lock held. */
+void guest_rekey_thread(struct gthread *t, pid_t tid);
+
+/* How many guest processes are registered. */
+int guest_nprocs(void);
+
+/* Calls back fn for every thread (lock held during the walk). */
+void guest_for_each_thread(void (*fn)(struct gthread *t, void *arg), void *arg);
+
+#endif

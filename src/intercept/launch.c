@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Forking the guest under the filter. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include "filter.h"
+#include "launch.h"
+#include "tool.h"
+
+/* Debian 12's headers predate it (Linux 6.6). */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS	SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP	(1UL << 0)
+#endif
+
+/* The listener's number in the child: the lowest after stdio. */
+#define CHILD_LISTENER_FD 3
+
+static void __attribute__((noreturn)) child(const struct launch *l)
+{
+	struct sock_fprog prog;
+	char path[PATH_MAX];
+	long fd;
+
+	/* The guest inherits stdio and nothing else of kbox's. */
+	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+		_exit(125);
+	/* kbox ignores some signals for itself; the guest starts with none ignored. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	/* If kbox dies, the guest does not outlive it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(125);
+	if (chdir(l->host_cwd) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		_exit(125);
+	/* Writable, and long enough for kbox to write the memfd's name over. */
+	snprintf(path, sizeof(path), "%s", l->path);
+	prog.filter = filter_build(&prog.len);
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+		     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+	if (fd != CHILD_LISTENER_FD)
+		_exit(125);
+	/* Wait for kbox to take the listener (kill is not intercepted). */
+	raise(SIGSTOP);
+	execve(path, l->argv, l->envp);
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+pid_t launch_guest(const struct launch *l, int *listener)
+{
+	int status, pidfd, fd;
+	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		tool_error(NULL, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		child(l);
+
+	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
+		tool_error(NULL, "cannot start the guest: %s",
+			   WIFEXITED(status) && WEXITSTATUS(status) == 125 ?
+			   "seccomp user notification is not available" :
+			   "it died before its first exec");
+		return -1;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, CHILD_LISTENER_FD, 0);
+	if (fd < 0) {
+		tool_error(NULL, "cannot take the guest's seccomp listener: %s",
+			   strerror(errno));
+		if (pidfd >= 0)
+			close(pidfd);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	close(pidfd);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* Both sides of a call may share a CPU: wake the other one directly. */
+	ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags);
+	*listener = fd;
+	kill(pid, SIGCONT);
+	return pid;
+}
