@@ -104,13 +104,13 @@ FORCE:
 # Keep intermediate objects (sanitized host objects are only prerequisites).
 .SECONDARY:
 
-# The example program of the README, and "make run" until kbox exists.
+# The example program of the README.
 $(BUILD)/examples/%: examples/%.c $(LIBLKL) $(HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(WARN) $(OPT) $(INC) -o $@ $< $(LIBLKL) $(LIBS)
 
+# A shell in the default image.
 run: deps
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/examples/lsimage images
-	$(BUILD)/examples/lsimage $(DEFAULT_IMAGE) /
-	$(BUILD)/examples/lsimage $(DEFAULT_IMAGE) /etc
+	$(Q)$(MAKE) --no-print-directory $(KBOX) $(BUILD)/examples/lsimage images
+	$(KBOX) -S -- /bin/sh -i

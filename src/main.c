@@ -122,10 +122,13 @@ int main(int argc, char **argv)
 
 	tool_init(argv[0]);
 	ret = cli_parse(argc, argv, &opts);
-	if (ret >= 0)
+	if (ret >= 0) {
+		cli_free(&opts);
 		return ret;
+	}
 	if (opts.nbinds) {
 		tool_error(NULL, "-b is not supported yet");
+		cli_free(&opts);
 		return EXIT_KBOX_ERROR;
 	}
 	dispatch_verbose = opts.verbose;
@@ -139,6 +142,8 @@ int main(int argc, char **argv)
 	io.path = opts.root ? opts.root : default_image();
 	if (!io.path) {
 		tool_error(NULL, "no image given and no default image found");
+		cli_free(&opts);
+		free(envp);
 		return EXIT_KBOX_ERROR;
 	}
 	io.fstype = opts.fstype;
@@ -148,8 +153,11 @@ int main(int argc, char **argv)
 	io.mem_mb = opts.mem_mb;
 	io.cmdline = opts.kernel_cmdline;
 	io.kernel_log = opts.verbose > 1;
-	if (image_open(&img, &io) < 0)
+	if (image_open(&img, &io) < 0) {
+		cli_free(&opts);
+		free(envp);
 		return EXIT_KBOX_ERROR;
+	}
 
 	status = -1;
 	rootfs_set_hostname(img.mnt);

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -210,6 +211,22 @@ static int resolve(const char *cmd, const char *path_env, char *out, size_t len)
 	return check_error(cmd, first_err);
 }
 
+static void *end_task_main(void *arg)
+{
+	if (lkl_task_adopt((long)arg) >= 0)
+		lkl_sys_exit(0);
+	return NULL;
+}
+
+void rootfs_end_task(long ktid)
+{
+	pthread_t th;
+
+	/* A thread becomes the task and exits: its root, cwd and files go. */
+	if (ktid > 0 && pthread_create(&th, NULL, end_task_main, (void *)ktid) == 0)
+		pthread_join(th, NULL);
+}
+
 int rootfs_guest_task(const char *mnt, const struct kbox_opts *opts,
 		      const char *path_env, struct guest_task *gt)
 {
@@ -259,7 +276,9 @@ back:
 	if (ret < 0) {
 		tool_error(NULL, "cannot leave the guest's kernel task: %s",
 			   lkl_strerror(ret));
-		status = EXIT_KBOX_ERROR;
+		return EXIT_KBOX_ERROR;
 	}
+	if (status)
+		rootfs_end_task(gt->ktid);
 	return status;
 }

@@ -35,4 +35,7 @@ struct guest_task {
 int rootfs_guest_task(const char *mnt, const struct kbox_opts *opts,
 		      const char *guest_path_env, struct guest_task *gt);
 
+/* End a guest task nobody runs (kbox gives up before launching). */
+void rootfs_end_task(long ktid);
+
 #endif

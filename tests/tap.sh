@@ -20,7 +20,8 @@ ok() {
 		echo "ok $tap_n - $*"
 	else
 		echo "not ok $tap_n - $*"
-		tap_failed=$((tap_failed + 1))
+		# "# TODO" marks a known bug: TAP does not count it as a failure.
+		case $* in *"# TODO"*) ;; *) tap_failed=$((tap_failed + 1)) ;; esac
 	fi
 	return "$st"
 }

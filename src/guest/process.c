@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The registry of guest processes and threads. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #define HASH_SIZE 1024
 
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t claimed = PTHREAD_COND_INITIALIZER;
 static struct gthread *by_tid[HASH_SIZE];
 static struct gproc *procs;
 static int nprocs;
@@ -48,6 +50,31 @@ struct gproc *guest_proc_find(pid_t pid)
 	return NULL;
 }
 
+/*
+ * Processes seen lately, exited or not: a child that made its first call
+ * and exited is still in its parent's list until reaped.
+ */
+#define SEEN_MAX 4096
+static pid_t seen[SEEN_MAX];
+static unsigned int seen_next;
+
+static void mark_seen(pid_t pid)
+{
+	seen[seen_next++ % SEEN_MAX] = pid;
+}
+
+static bool was_seen(pid_t pid)
+{
+	unsigned int i;
+
+	if (guest_thread_find(pid))
+		return true;
+	for (i = 0; i < SEEN_MAX; i++)
+		if (seen[i] == pid)
+			return true;
+	return false;
+}
+
 static struct gthread *new_thread(pid_t tid, long ktid, struct gproc *p)
 {
 	struct gthread *t = calloc(1, sizeof(*t));
@@ -74,6 +101,7 @@ static struct gproc *new_proc(pid_t pid, struct fdtab *fds)
 		return NULL;
 	p->pid = pid;
 	p->fds = fds;
+	mark_seen(pid);
 	p->next = procs;
 	procs = p;
 	nprocs++;
@@ -114,17 +142,72 @@ static int read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 	return found == 2 ? 0 : -1;
 }
 
-static struct pending_clone *take_pending(struct gproc *p, bool thread)
+static struct pending_clone *take_pending(struct gproc *p, bool thread, int index)
 {
-	struct pending_clone **pp, *c;
+	struct pending_clone **pp, *c, **first = NULL;
 
 	for (pp = &p->pending; (c = *pp); pp = &c->next) {
-		if (c->thread == thread) {
+		if (c->thread != thread)
+			continue;
+		if (!first)
+			first = pp;
+		if (index-- == 0) {
 			*pp = c->next;
 			return c;
 		}
 	}
-	return NULL;
+	if (!first)
+		return NULL;
+	c = *first;
+	*first = c->next;
+	return c;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	return *(const pid_t *)a - *(const pid_t *)b;
+}
+
+/*
+ * Which of the parent's not yet seen children child is, in fork order.
+ * Children may make their first call in any order, but pids are handed
+ * out in increasing order, and pending clones are queued in fork order:
+ * the k-th lowest unseen child pid is the k-th pending clone.
+ */
+static int child_rank(pid_t parent, pid_t child)
+{
+	pid_t kids[256];
+	char path[320];
+	int n = 0, rank = 0, i;
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)parent);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < 256) {
+		FILE *f;
+		int pid;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
+			 (int)parent, e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (n < 256 && fscanf(f, "%d", &pid) == 1)
+			if (!was_seen(pid))
+				kids[n++] = pid;
+		fclose(f);
+	}
+	closedir(d);
+	qsort(kids, n, sizeof(kids[0]), cmp_pid);
+	for (i = 0; i < n; i++)
+		if (kids[i] < child)
+			rank++;
+	return rank;
 }
 
 struct gthread *guest_adopt_new(pid_t tid)
@@ -141,18 +224,19 @@ struct gthread *guest_adopt_new(pid_t tid)
 	if (t)
 		goto out;
 	if (tgid != tid) {
+		/* Sibling threads share everything: any pending thread will do. */
 		p = guest_proc_find(tgid);
 		if (p)
-			c = take_pending(p, true);
+			c = take_pending(p, true, 0);
 		if (c)
 			t = new_thread(tid, c->ktid, p);
 	} else {
 		parent = guest_proc_find(ppid);
 		if (parent)
-			c = take_pending(parent, false);
+			c = take_pending(parent, false, child_rank(ppid, tid));
 		/* Reparented before its first call: any process's fork will do. */
 		for (parent = procs; !c && parent; parent = parent->next)
-			c = take_pending(parent, false);
+			c = take_pending(parent, false, 0);
 		if (c) {
 			p = new_proc(tid, c->fds);
 			c->fds = NULL;
@@ -164,6 +248,7 @@ struct gthread *guest_adopt_new(pid_t tid)
 		if (c->fds)
 			fdtab_put(c->fds);
 		free(c);
+		pthread_cond_broadcast(&claimed);
 	}
 out:
 	guest_unlock();
@@ -179,6 +264,7 @@ int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *f
 	c->ktid = ktid;
 	c->thread = thread;
 	c->fds = fds;
+	c->creator = t->tid;
 	guest_lock();
 	for (pp = &t->proc->pending; *pp; pp = &(*pp)->next)
 		;

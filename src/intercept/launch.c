@@ -29,6 +29,10 @@
 #define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP	(1UL << 0)
 #endif
 
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV	(1UL << 5)
+#endif
+
 /* The listener's number in the child: the lowest after stdio. */
 #define CHILD_LISTENER_FD 3
 
@@ -54,8 +58,15 @@ static void __attribute__((noreturn)) child(const struct launch *l)
 	/* Writable, and long enough for kbox to write the memfd's name over. */
 	snprintf(path, sizeof(path), "%s", l->path);
 	prog.filter = filter_build(&prog.len);
+	/*
+	 * Once kbox took a call, only a fatal signal ends the guest's wait:
+	 * a fork or a write is never half done.  kbox itself stops a blocking
+	 * call when a signal is pending and answers ERESTARTSYS, which the
+	 * host turns into EINTR or a restart, as the handler's SA_RESTART says.
+	 */
 	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		     SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		     SECCOMP_FILTER_FLAG_NEW_LISTENER |
+		     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
 	if (fd != CHILD_LISTENER_FD)
 		_exit(125);
 	/* Wait for kbox to take the listener (kill is not intercepted). */

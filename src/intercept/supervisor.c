@@ -19,6 +19,9 @@
 #include "../dispatch/dispatch.h"
 #include "tool.h"
 
+/* The kernel's internal "restart unless the handler says otherwise". */
+#define ERESTARTSYS_	512
+
 /* Calls pending longer than this are checked for a vanished caller. */
 #define WATCH_NS	(20 * 1000000ULL)
 
@@ -169,6 +172,9 @@ static void *worker_main(void *arg)
 		interrupted = t->interrupted;
 		t->interrupted = false;
 		guest_unlock();
+		/* Let the host decide between EINTR and a restart (SA_RESTART). */
+		if (interrupted && c.ret == -EINTR)
+			c.ret = -ERESTARTSYS_;
 		if (interrupted)
 			drop_stale_interrupt();
 		if (!c.no_reply)
@@ -209,13 +215,37 @@ static int start_worker(struct gthread *t)
 	return ret;
 }
 
+/* Whether a signal waits to be delivered to guest thread tid. */
+static bool signal_pending(pid_t tgid, pid_t tid)
+{
+	unsigned long long pnd = 0, shd = 0, blk = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigPnd: %llx", &pnd) == 1 ||
+		    sscanf(line, "ShdPnd: %llx", &shd) == 1)
+			continue;
+		if (sscanf(line, "SigBlk: %llx", &blk) == 1)
+			break;
+	}
+	fclose(f);
+	return ((pnd | shd) & ~blk) != 0;
+}
+
 static void watch_one(struct gthread *t, void *arg)
 {
 	uint64_t now = *(uint64_t *)arg;
 
 	if (!t->busy || t->interrupted || now - t->busy_since < WATCH_NS)
 		return;
-	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req.id) < 0)
+	/* The caller was killed, or has a signal to take: the call gives up. */
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req.id) < 0 ||
+	    signal_pending(t->proc->pid, t->tid))
 		supervisor_interrupt(t);
 }
 

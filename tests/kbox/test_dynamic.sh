@@ -34,11 +34,11 @@ cp "$KBOX_GUEST_BIN/threads" "$root/bin/threads"
 img=$work/dyn.ext4
 mke2fs -q -t ext4 -d "$root" "$img" 64M >/dev/null 2>&1 || exit 1
 
-out=$("$KBOX" -r "$img" -- /bin/bash -c 'echo "$BASH_VERSION"; /bin/cat /etc/marker' 2>&1)
+out=$(timeout -k 5 60 "$KBOX" -r "$img" -- /bin/bash -c 'echo "$BASH_VERSION"; /bin/cat /etc/marker' 2>&1)
 is "$out" "$BASH_VERSION
 only in the image $$" "the image's bash and cat run, reading the image's file"
 
-out=$("$KBOX" -r "$img" -- /bin/ls /bin 2>&1)
+out=$(timeout -k 5 60 "$KBOX" -r "$img" -- /bin/ls /bin 2>&1)
 is "$out" "bash
 cat
 ls
@@ -50,7 +50,7 @@ noldr=$work/noldr
 cp -a "$root" "$noldr"
 rm -f "$noldr"/lib64/ld-linux-x86-64.so.2
 mke2fs -q -t ext4 -d "$noldr" "$work/noldr.ext4" 64M >/dev/null 2>&1 || exit 1
-out=$("$KBOX" -r "$work/noldr.ext4" -- /bin/ls 2>&1)
+out=$(timeout -k 5 60 "$KBOX" -r "$work/noldr.ext4" -- /bin/ls 2>&1)
 st=$?
 is "$st" 126 "no loader in the image: kbox cannot execute (126)"
 ok $(echo "$out" | grep -q "ls" ; echo $?) "the message names the command"
@@ -60,13 +60,13 @@ nolib=$work/nolib
 cp -a "$root" "$nolib"
 rm -f "$nolib"/lib/x86_64-linux-gnu/libtinfo.so.6
 mke2fs -q -t ext4 -d "$nolib" "$work/nolib.ext4" 64M >/dev/null 2>&1 || exit 1
-out=$("$KBOX" -r "$work/nolib.ext4" -- /bin/bash -c 'echo hi' 2>&1)
+out=$(timeout -k 5 60 "$KBOX" -r "$work/nolib.ext4" -- /bin/bash -c 'echo hi' 2>&1)
 st=$?
 is "$st" 127 "a missing library: the loader's exit status"
 ok $(echo "$out" | grep -q "libtinfo.so.6" ; echo $?) "the loader names the missing library"
 
 # Pipelines between dynamic programs, exec from a subshell, exit statuses.
-out=$("$KBOX" -r "$img" -- /bin/bash -c '/bin/ls /bin | /bin/cat; (exec /bin/cat /etc/marker); exit 7' 2>&1)
+out=$(timeout -k 5 60 "$KBOX" -r "$img" -- /bin/bash -c '/bin/ls /bin | /bin/cat; (exec /bin/cat /etc/marker); exit 7' 2>&1)
 st=$?
 is "$st" 7 "bash's exit status is kbox's"
 is "$out" "bash
@@ -75,7 +75,7 @@ ls
 threads
 only in the image $$" "pipeline and exec in a subshell"
 
-out=$("$KBOX" -r "$img" -- /bin/threads 2>&1)
+out=$(timeout -k 5 60 "$KBOX" -r "$img" -- /bin/threads 2>&1)
 is "$out" "files ok
 blocked-reader ok
 eintr ok
