@@ -33,19 +33,10 @@ static struct fdtab *fds_of(struct call *c)
 }
 
 /* Take the lowest free number in the kernel's table (a placeholder). */
-static long reserve_number(long min, bool cloexec)
+static long reserve_number(bool cloexec)
 {
-	long fd = lkl_sys_openat(LKL_AT_FDCWD, "/", LKL_O_PATH | LKL_O_CLOEXEC, 0);
-	long ret;
-
-	if (fd < 0 || fd >= min) {
-		if (fd >= 0 && !cloexec)
-			lkl_sys_fcntl(fd, LKL_F_SETFD, 0);
-		return fd;
-	}
-	ret = lkl_sys_fcntl(fd, cloexec ? LKL_F_DUPFD_CLOEXEC : LKL_F_DUPFD, min);
-	lkl_sys_close(fd);
-	return ret;
+	return lkl_sys_openat(LKL_AT_FDCWD, "/",
+			      LKL_O_PATH | (cloexec ? LKL_O_CLOEXEC : 0), 0);
 }
 
 /* A copy, in kbox, of the guest's host fd gfd. */
@@ -312,7 +303,7 @@ static void sys_memfd_create(struct call *c)
 		c->ret = -errno;
 		return;
 	}
-	n = reserve_number(0, flags & MFD_CLOEXEC);
+	n = reserve_number(flags & MFD_CLOEXEC);
 	if (n < 0) {
 		close(fd);
 		c->ret = n;
@@ -460,6 +451,7 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 {
 	struct fdtab *t = fds_of(c);
 	bool host = false, kernel = false;
+	struct pollfd *hp = NULL, *kp = NULL;
 	int *local = NULL;
 	unsigned int i;
 	long ret = 0, waited = 0;
@@ -499,17 +491,16 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 			}
 		}
 	}
+	hp = calloc(n, sizeof(*hp));
+	kp = calloc(n, sizeof(*kp));
+	if (!hp || !kp) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (;;) {
 		struct __lkl__kernel_timespec zero = { 0, 0 };
-		struct pollfd *hp = calloc(n, sizeof(*hp)), *kp = calloc(n, sizeof(*kp));
 		int slice = 10;
 
-		if (!hp || !kp) {
-			free(hp);
-			free(kp);
-			ret = -ENOMEM;
-			goto out;
-		}
 		for (i = 0; i < n; i++) {
 			hp[i] = pfd[i];
 			kp[i] = pfd[i];
@@ -519,20 +510,20 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 		}
 		ret = lkl_sys_ppoll((struct lkl_pollfd *)kp, n, &zero, NULL, 8);
 		if (ret == 0)
+			ret = poll(hp, n, 0) < 0 ? -errno : 0;
+		if (ret < 0)
+			break;
+		if (ret == 0)
 			ret = poll(hp, n, 0);
-		if (ret > 0 || ret < 0) {
+		if (ret > 0) {
 			for (i = 0; i < n; i++)
 				pfd[i].revents = local[i] >= 0 ? hp[i].revents :
 						 pfd[i].fd >= 0 ? kp[i].revents : 0;
 			ret = 0;
 			for (i = 0; i < n; i++)
 				ret += pfd[i].revents != 0;
-			free(hp);
-			free(kp);
 			break;
 		}
-		free(hp);
-		free(kp);
 		if (timeout_ms >= 0 && waited >= timeout_ms)
 			break;
 		if (timeout_ms >= 0 && timeout_ms - waited < slice)
@@ -545,6 +536,8 @@ out:
 		if (local[i] >= 0)
 			close(local[i]);
 	free(local);
+	free(hp);
+	free(kp);
 	return ret;
 }
 

@@ -107,14 +107,9 @@ void generic_run(struct call *c, const struct sysdesc *d)
 		case A_INOUT_FIX:
 			if (s->kind >= A_IN_FIX)
 				len = s->n;
-			if (!addr) {
-				if (len && s->kind != A_IN_FIX && s->kind != A_OUT_FIX &&
-				    s->kind != A_INOUT_FIX) {
-					/* NULL with a length: let the kernel say so. */
-					g[s->from] = 0;
-				}
+			/* NULL stays NULL: the kernel says whether it may be. */
+			if (!addr)
 				break;
-			}
 			bufs[i] = malloc(len ? len : 1);
 			caps[i] = len;
 			if (!bufs[i]) {

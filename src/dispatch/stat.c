@@ -15,38 +15,18 @@
 #include <lkl.h>
 
 #include "generic.h"
+#include "kernel_abi.h"
 #include "../guest/memory.h"
 
 _Static_assert(sizeof(struct lkl_stat) == 128, "asm-generic struct stat");
 _Static_assert(sizeof(struct stat) == 144, "x86_64 struct stat");
-
-static void to_x86_64(const struct lkl_stat *k, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_dev = k->st_dev;
-	st->st_ino = k->st_ino;
-	st->st_nlink = k->st_nlink;
-	st->st_mode = k->st_mode;
-	st->st_uid = k->st_uid;
-	st->st_gid = k->st_gid;
-	st->st_rdev = k->st_rdev;
-	st->st_size = k->st_size;
-	st->st_blksize = k->st_blksize;
-	st->st_blocks = k->st_blocks;
-	st->st_atim.tv_sec = k->lkl_st_atime;
-	st->st_atim.tv_nsec = k->st_atime_nsec;
-	st->st_mtim.tv_sec = k->lkl_st_mtime;
-	st->st_mtim.tv_nsec = k->st_mtime_nsec;
-	st->st_ctim.tv_sec = k->lkl_st_ctime;
-	st->st_ctim.tv_nsec = k->st_ctime_nsec;
-}
 
 static void finish(struct call *c, long ret, const struct lkl_stat *k, uint64_t addr)
 {
 	struct stat st;
 
 	if (ret >= 0) {
-		to_x86_64(k, &st);
+		stat_from_lkl(&st, k);
 		if (gmem_write(call_pid(c), addr, &st, sizeof(st)))
 			ret = -EFAULT;
 	}

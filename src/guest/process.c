@@ -10,7 +10,6 @@
 #define HASH_SIZE 1024
 
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t claimed = PTHREAD_COND_INITIALIZER;
 static struct gthread *by_tid[HASH_SIZE];
 static struct gproc *procs;
 static int nprocs;
@@ -248,7 +247,6 @@ struct gthread *guest_adopt_new(pid_t tid)
 		if (c->fds)
 			fdtab_put(c->fds);
 		free(c);
-		pthread_cond_broadcast(&claimed);
 	}
 out:
 	guest_unlock();
@@ -264,7 +262,6 @@ int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *f
 	c->ktid = ktid;
 	c->thread = thread;
 	c->fds = fds;
-	c->creator = t->tid;
 	guest_lock();
 	for (pp = &t->proc->pending; *pp; pp = &(*pp)->next)
 		;

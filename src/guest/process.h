@@ -26,7 +26,6 @@ struct pending_clone {
 	long ktid;		/* the kernel task made for the child */
 	bool thread;		/* CLONE_THREAD: joins the parent's process */
 	struct fdtab *fds;	/* the child's host-fd map (shared or copied) */
-	pid_t creator;		/* the guest thread that cloned */
 	struct pending_clone *next;
 };
 

@@ -11,13 +11,11 @@ set -u
 export LC_ALL=C
 PATH=$PATH:/sbin:/usr/sbin
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/lib.sh"
 
-[ -n "${KBOX:-}" ] && [ -x "$KBOX" ] || skip_all "KBOX not set (run through make check)"
+kbox_test_init test_crash
 [ -f "${KBOX_DEFAULT_IMAGE:-}" ] || skip_all "KBOX_DEFAULT_IMAGE not set"
 need e2fsck debugfs -- e2fsprogs
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/test_crash.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
 img=$work/root.ext4
 cp --sparse=always "$KBOX_DEFAULT_IMAGE" "$img"
 
@@ -29,13 +27,18 @@ while :; do
 	echo $i
 done'
 
+# wait_lines FILE N: until FILE has N lines (5 s at most).
+wait_lines() {
+	for _ in $(seq 100); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return
+		sleep 0.05
+	done
+}
+
 # 1. kbox killed.
 "$KBOX" -r "$img" -- /bin/sh -c "$writer" >"$work/acked" 2>"$work/err" &
 pid=$!
-for _ in $(seq 100); do
-	[ "$(wc -l <"$work/acked")" -ge 5 ] && break
-	sleep 0.05
-done
+wait_lines "$work/acked" 5
 kill -KILL $pid
 wait $pid 2>/dev/null
 n=$(tail -n 1 "$work/acked")
@@ -58,10 +61,7 @@ ok $? "e2fsck -fn clean after kbox was killed and the image remounted" || diag <
 # 2. The guest killed (kbox lives on and unmounts).
 "$KBOX" -r "$img" -- /bin/sh -c "$writer" >"$work/acked2" 2>"$work/err2" &
 pid=$!
-for _ in $(seq 100); do
-	[ "$(wc -l <"$work/acked2")" -ge 3 ] && break
-	sleep 0.05
-done
+wait_lines "$work/acked2" 3
 gpid=$(pgrep -P $pid | head -n 1)
 ok $([ -n "$gpid" ]; echo $?) "found the guest process"
 [ -n "$gpid" ] && kill -KILL "$gpid"

@@ -11,12 +11,10 @@ set -u
 export LC_ALL=C
 PATH=$PATH:/sbin:/usr/sbin
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/lib.sh"
 
-[ -n "${KBOX:-}" ] && [ -x "$KBOX" ] || skip_all "KBOX not set (run through make check)"
+kbox_test_init test_dynamic
 need mke2fs e2fsck ldd -- e2fsprogs libc-bin
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/test_dynamic.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
 
 root=$work/root
 mkdir -p "$root/bin" "$root/tmp" "$root/proc" "$root/etc"

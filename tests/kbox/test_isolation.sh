@@ -22,26 +22,19 @@ export LC_ALL=C
 PATH=$PATH:/sbin:/usr/sbin
 umask 022
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/lib.sh"
 
-
-[ -n "${KBOX:-}" ] || skip_all "KBOX not set (run through make check)"
-[ -x "$KBOX" ] || skip_all "no kbox at $KBOX"
 ESCAPE=${KBOX_GUEST_BIN:-}/escape
 [ -x "$ESCAPE" ] || skip_all "no guest program $ESCAPE (make it)"
 need mke2fs timeout -- e2fsprogs coreutils
 [ -x /bin/busybox ] || skip_all "no /bin/busybox (busybox-static) for the test image"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/test_isolation.XXXXXX") || exit 1
+hostdir=
+kbox_cleanup='"$hostdir"'
+kbox_test_init test_isolation
 # The host-only file: a path that the image cannot hold by chance.
 hostdir=$(mktemp -d /tmp/kbox-escape-XXXXXX) || exit 1
-if [ "${KEEP:-}" = 1 ]; then
-	echo "# work directory: $work, host directory $hostdir"
-else
-	trap 'rm -rf "$work" "$hostdir"' EXIT
-fi
-# kbox's exec directories (kbox-exec.*) go in here, even those of the
-# runs a time limit kills.
-mkdir "$work/tmp" && export TMPDIR=$work/tmp
+[ "${KEEP:-}" = 1 ] && echo "# host directory $hostdir"
 secret=$hostdir/secret
 echo "host secret" > "$secret"
 cp "$ESCAPE" "$hostdir/hostprog"
@@ -56,14 +49,8 @@ img=$work/escape.ext4
 mke2fs -q -t ext4 -d "$stage" "$img" 64M > "$work/mke2fs.log" 2>&1
 ok $? "an image holding busybox and the escape program (mke2fs -d)" || diag < "$work/mke2fs.log"
 
-show() { { echo "status $rc; stdout:"; cat "$work/out"; echo "stderr:"; cat "$work/err"; } | diag; }
 # run ARGS...: kbox -r $img ARGS; status in $rc, stdout in $out.
-run() {
-	timeout -k 5 "${T:-20}" "$KBOX" -r "$img" "$@" > "$work/out" 2> "$work/err" < /dev/null
-	rc=$?
-	out=$(cat "$work/out")
-	{ echo "== kbox $*"; cat "$work/err"; } >> "$work/all.err"
-}
+run() { kb -r "$img" "$@"; }
 
 # ---- 1. the probes --------------------------------------------------------
 

@@ -22,23 +22,13 @@ export LC_ALL=C
 PATH=$PATH:/sbin:/usr/sbin
 umask 022
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/lib.sh"
 
-
-[ -n "${KBOX:-}" ] || skip_all "KBOX not set (run through make check)"
-[ -x "$KBOX" ] || skip_all "no kbox at $KBOX"
+kbox_test_init test_persist
 [ -f "${KBOX_DEFAULT_IMAGE:-}" ] || skip_all "no default image (make images)"
 need mke2fs e2fsck debugfs dumpe2fs sha256sum timeout -- e2fsprogs coreutils
 [ -x /bin/busybox ] || skip_all "no /bin/busybox (busybox-static) for the small image"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/test_persist.XXXXXX") || exit 1
-if [ "${KEEP:-}" = 1 ]; then
-	echo "# work directory: $work"
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-# kbox's exec directories (kbox-exec.*) go in here, even those of the
-# runs a time limit kills.
-mkdir "$work/tmp" && export TMPDIR=$work/tmp
 
 # run IMAGE -- COMMAND...: kbox as root in the guest (it writes /root);
 # status in $rc, stdout in $out, stderr in
@@ -47,13 +37,8 @@ mkdir "$work/tmp" && export TMPDIR=$work/tmp
 run() {
 	local image=$1
 	shift
-	timeout -k 5 "${T:-20}" "$KBOX" -r "$image" --root-id "$@" \
-		> "$work/out" 2> "$work/err" < "${STDIN:-/dev/null}"
-	rc=$?
-	out=$(cat "$work/out")
-	{ echo "== kbox -r $image $*"; cat "$work/err"; } >> "$work/all.err"
+	kb -r "$image" --root-id "$@"
 }
-show() { { echo "status $rc; stdout:"; cat "$work/out"; echo "stderr:"; cat "$work/err"; } | diag; }
 # step DESCRIPTION -- COMMAND...: a run on $img that must exit 0.
 step() {
 	local desc=$1
@@ -62,12 +47,6 @@ step() {
 	ok $rc "guest: $desc" || show
 }
 dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
-fs_clean() {	# fs_clean IMAGE DESCRIPTION
-	e2fsck -fn "$1" > "$work/fsck.log" 2>&1 &&
-		! dumpe2fs -h "$1" 2>/dev/null | grep -q needs_recovery
-	ok $? "$2: e2fsck -fn is clean, the journal needs no recovery" ||
-		{ diag < "$work/fsck.log"; dumpe2fs -h "$1" 2>&1 | grep -i 'features\|state' | diag; }
-}
 # stat_has PATH REGEX DESCRIPTION: debugfs's stat of PATH matches.
 stat_has() {
 	dbg "stat \"$1\"" > "$work/dbg"
@@ -113,7 +92,7 @@ is "$out" "$want" "a later run reads the same 3 MiB files back (sha256)" || show
 run "$img" -- cat /root/link
 is "$out" "$(printf 'hello from the guest\nappended')" "a later run reads the text through the symlink" || show
 
-fs_clean "$img" "after the writes"
+fs_clean "$img" "after the writes: e2fsck -fn is clean, the journal needs no recovery"
 
 # debugfs reads the image without the library kernel.
 is "$(dbg 'cat /root/d/renamed.txt')" "$(printf 'hello from the guest\nappended')" \
@@ -163,7 +142,7 @@ ok $? "  the guest sees No space left on device" || show
 size=$(dbg 'stat /big' | sed -n '/^User:/s/.*Size: *\([0-9]*\)$/\1/p')
 [ -n "$size" ] && [ "$size" -gt $((4 << 20)) ] && [ "$size" -lt $((8 << 20)) ]
 ok $? "  /big filled the image (${size:-?} bytes)"
-fs_clean "$small" "after ENOSPC"
+fs_clean "$small" "after ENOSPC: e2fsck -fn is clean, the journal needs no recovery"
 
 run "$small" -- rm /big
 ok $rc "rm /big" || show
@@ -171,7 +150,7 @@ run "$small" -- /bin/sh -c 'echo after > /after; exit 3'
 is "$rc" 3 "a write after the rm works; kbox exits with the guest's status, 3" || show
 is "$(dbg 'cat /after')" after "debugfs: /after holds its line"
 absent /big "/big is gone"
-fs_clean "$small" "after the rm"
+fs_clean "$small" "after the rm: e2fsck -fn is clean, the journal needs no recovery"
 
 ! grep -q 'Sanitizer\|runtime error:' "$work/all.err"
 ok $? "no sanitizer report from any kbox run" ||

@@ -15,31 +15,18 @@ set -u
 export LC_ALL=C
 PATH=$PATH:/sbin:/usr/sbin
 . "$(dirname "$0")/../tap.sh"
+. "$(dirname "$0")/lib.sh"
 
-
-[ -n "${KBOX:-}" ] || skip_all "KBOX not set (run through make check)"
-[ -x "$KBOX" ] || skip_all "no kbox at $KBOX"
+kbox_test_init test_run
 [ -f "${KBOX_DEFAULT_IMAGE:-}" ] || skip_all "no default image (make images)"
 need debugfs dumpe2fs e2fsck timeout -- e2fsprogs coreutils
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/test_run.XXXXXX") || exit 1
-if [ "${KEEP:-}" = 1 ]; then
-	echo "# work directory: $work"
-else
-	trap 'rm -rf "$work"' EXIT
-fi
-# kbox's exec directories (kbox-exec.*) go in here, even those of the
-# runs a time limit kills.
-mkdir "$work/tmp" && export TMPDIR=$work/tmp
 
-# Checks whose guest forks: kbox's fork is not reliable yet.  The first
-# fork of a process can fail with errno 513 (ERESTARTNOINTR from the
-# library kernel's copy_process), and two children forked before either
-# made a call can get each other's kernel task (guest_adopt_new() takes
-# the pending clones in the order the children call, not the order they
-# were forked), so a pipeline's writer loses its pipe and the reader
-# hangs.  Empty this once fixed.
-FORK_TODO=" # TODO kbox: fork fails now and then (errno 513) and children can swap kernel tasks"
+# Checks whose guest forks: two children forked before either made a
+# call are matched to their kernel tasks by pid order, which pid
+# wrap-around breaks now and then (a pipeline's writer loses its pipe and
+# the reader hangs).  Empty this once fixed.
+FORK_TODO=" # TODO kbox: children forked together can swap kernel tasks across pid wrap-around"
 
 img=$work/root.ext4
 cp --sparse=always "$KBOX_DEFAULT_IMAGE" "$img" || exit 1
@@ -47,13 +34,7 @@ cp --sparse=always "$KBOX_DEFAULT_IMAGE" "$img" || exit 1
 # run [KBOX OPTIONS...] -- COMMAND...: kbox on the copy, with a time limit;
 # status in $rc, stdout in $out, stderr in $work/err (also kept in
 # $work/all.err for the sanitizer check at the end).
-run() {
-	timeout -k 5 "${T:-20}" "$KBOX" -r "$img" "$@" > "$work/out" 2> "$work/err" < /dev/null
-	rc=$?
-	out=$(cat "$work/out")
-	{ echo "== kbox $*"; cat "$work/err"; } >> "$work/all.err"
-}
-show() { { echo "status $rc; stdout:"; cat "$work/out"; echo "stderr:"; cat "$work/err"; } | diag; }
+run() { kb -r "$img" "$@"; }
 dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
 
 # ---- what only the image holds --------------------------------------------

@@ -30,27 +30,6 @@ _Static_assert(S_IFMT == LKL_S_IFMT && S_IFLNK == LKL_S_IFLNK &&
 	       S_IFIFO == LKL_S_IFIFO && S_IFSOCK == LKL_S_IFSOCK,
 	       "host file type bits differ");
 
-void stat_from_lkl(struct stat *st, const struct lkl_stat *ks)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_dev = ks->st_dev;
-	st->st_ino = ks->st_ino;
-	st->st_mode = ks->st_mode;
-	st->st_nlink = ks->st_nlink;
-	st->st_uid = ks->st_uid;
-	st->st_gid = ks->st_gid;
-	st->st_rdev = ks->st_rdev;
-	st->st_size = ks->st_size;
-	st->st_blksize = ks->st_blksize;
-	st->st_blocks = ks->st_blocks;
-	st->st_atim.tv_sec = ks->lkl_st_atime;
-	st->st_atim.tv_nsec = ks->st_atime_nsec;
-	st->st_mtim.tv_sec = ks->lkl_st_mtime;
-	st->st_mtim.tv_nsec = ks->st_mtime_nsec;
-	st->st_ctim.tv_sec = ks->lkl_st_ctime;
-	st->st_ctim.tv_nsec = ks->st_ctime_nsec;
-}
-
 static const struct { int host, lkl; } open_flags[] = {
 	{ O_WRONLY,	LKL_O_WRONLY },
 	{ O_RDWR,	LKL_O_RDWR },

@@ -23,6 +23,8 @@
 
 #include <lkl.h>
 
+#include "kernel_abi.h"
+
 /* An inode the host kernel holds (it counts our lookups, then forgets). */
 struct lf_inode {
 	long fd;		/* O_PATH|O_NOFOLLOW file in the kernel */
@@ -68,7 +70,6 @@ void inode_proc_path(const struct lf_inode *inode, char *buf, size_t len);
 #define PROC_PATH_MAX 48
 
 /* convert.c: between the host's and the library kernel's types. */
-void stat_from_lkl(struct stat *st, const struct lkl_stat *ks);
 int open_flags_to_lkl(int flags);
 
 /* creds.c */

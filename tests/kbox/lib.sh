@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# What the kbox test scripts share; source it after tests/tap.sh.
+#
+#   kbox_test_init NAME   skip unless $KBOX is there, make $work (KEEP=1
+#                         keeps it) and send kbox's exec directories
+#                         (kbox-exec.*) into it, even those of killed runs
+#   kb ARGS...            kbox with a time limit ($T, default 20 s), stdin
+#                         $STDIN (default /dev/null); status in $rc, stdout
+#                         in $out and $work/out, stderr in $err and
+#                         $work/err (all of it also in $work/all.err)
+#   show                  the last run as a TAP comment
+#   fs_clean IMAGE DESC   e2fsck -fn clean and no journal left to recover
+
+kbox_test_init() {
+	[ -n "${KBOX:-}" ] || skip_all "KBOX not set (run through make check)"
+	[ -x "$KBOX" ] || skip_all "no kbox at $KBOX"
+	work=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+	if [ "${KEEP:-}" = 1 ]; then
+		echo "# work directory: $work"
+	else
+		trap 'rm -rf "$work" ${kbox_cleanup:-}' EXIT
+	fi
+	mkdir "$work/tmp" && export TMPDIR=$work/tmp
+}
+
+kb() {
+	timeout -k 5 "${T:-20}" "$KBOX" "$@" > "$work/out" 2> "$work/err" < "${STDIN:-/dev/null}"
+	rc=$?
+	out=$(cat "$work/out")
+	err=$(cat "$work/err")
+	{ echo "== kbox $*"; cat "$work/err"; } >> "$work/all.err"
+}
+
+show() { { echo "status $rc; stdout:"; cat "$work/out"; echo "stderr:"; cat "$work/err"; } | diag; }
+
+fs_clean() {
+	e2fsck -fn "$1" > "$work/fsck.log" 2>&1 &&
+		! dumpe2fs -h "$1" 2>/dev/null | grep -q needs_recovery
+	ok $? "$2" || { diag < "$work/fsck.log"; dumpe2fs -h "$1" 2>&1 | grep -i 'features\|state' | diag; }
+}
