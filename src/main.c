@@ -23,8 +23,10 @@
 #include "cli.h"
 #include "dispatch/dispatch.h"
 #include "guest/execdir.h"
+#include "guest/lineage.h"
 #include "guest/process.h"
 #include "image.h"
+#include "intercept/landlock.h"
 #include "intercept/launch.h"
 #include "intercept/supervisor.h"
 #include "rootfs.h"
@@ -184,6 +186,17 @@ int main(int argc, char **argv)
 	l.argv = opts.argv;
 	l.envp = envp;
 	l.host_cwd = execdir_path();
+	l.landlock_abi = landlock_abi();
+	if (opts.verbose)
+		fprintf(stderr, "kbox: Landlock ABI %d%s\n", l.landlock_abi,
+			landlock_scopes_signals(l.landlock_abi) ? "" :
+			" (signals checked by kbox)");
+	ret = lineage_init();
+	if (ret < 0) {
+		tool_error(NULL, "cannot become a subreaper: %s", strerror(-ret));
+		ret = EXIT_KBOX_ERROR;
+		goto rmdir;
+	}
 	/* Terminal signals are the guest's; kbox ends when it does. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);

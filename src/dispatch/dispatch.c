@@ -59,6 +59,8 @@ void dispatch_init(void)
 	mmap_handlers_init();
 	exec_handlers_init();
 	misc_handlers_init();
+	pid_handlers_init();
+	signal_handlers_init();
 }
 
 static void trace(const struct call *c)

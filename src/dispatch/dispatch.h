@@ -67,5 +67,7 @@ void identity_handlers_init(void);
 void mmap_handlers_init(void);
 void exec_handlers_init(void);
 void misc_handlers_init(void);
+void pid_handlers_init(void);
+void signal_handlers_init(void);
 
 #endif

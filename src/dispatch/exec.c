@@ -56,6 +56,8 @@ static void exec_commit(struct call *c)
 		}
 	}
 	fdtab_exec(p->fds);
+	/* exec resets caught signals to their default. */
+	memset(&p->sig, 0, sizeof(p->sig));
 	guest_unlock();
 
 	lkl_sys_unshare(LKL_CLONE_FILES);

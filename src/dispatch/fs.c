@@ -33,7 +33,7 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_access, L(faccessat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_faccessat, L(faccessat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
 	SYS(SYS_faccessat2, L(faccessat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
-	SYS(SYS_getdents64, L(getdents64), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYS(SYS_getdents64, L(getdents64), G(0, A_KFD), GN(1, A_OUT, 2), G(2, A_VAL)),
 	SYS(SYS_mkdir, L(mkdirat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_mkdirat, L(mkdirat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
 	SYS(SYS_rmdir, L(unlinkat), FDCWD, G(0, A_PATH), K(AT_REMOVEDIR)),

@@ -38,6 +38,11 @@ void generic_run(struct call *c, const struct sysdesc *d)
 		if ((s->kind == A_IN || s->kind == A_OUT) &&
 		    (unsigned long)g[s->n] > MAX_IO)
 			g[s->n] = MAX_IO;
+		if (s->kind == A_KFD && fdtab_is_host(fds, (int)g[s->from])) {
+			/* Never list a host directory (one given as stdin...). */
+			c->ret = -ENOTDIR;
+			return;
+		}
 		if (s->kind == A_FD) {
 			if (fdtab_is_host(fds, (int)g[s->from]))
 				host = true;

@@ -99,6 +99,7 @@ static void sys_exit(struct call *c)
 {
 	lkl_sys_exit(0);
 	guest_lock();
+	guest_resolve_pending(c->t);
 	c->t->die = true;
 	guest_unlock();
 	call_continue(c);
@@ -107,6 +108,7 @@ static void sys_exit(struct call *c)
 static void sys_exit_group(struct call *c)
 {
 	guest_lock();
+	guest_resolve_pending(c->t);
 	c->t->proc->exiting = true;
 	supervisor_end_siblings(c->t);
 	c->t->die = true;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The registry of guest processes and threads. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <lkl.h>
 
 #include "process.h"
 
@@ -49,31 +50,6 @@ struct gproc *guest_proc_find(pid_t pid)
 	return NULL;
 }
 
-/*
- * Processes seen lately, exited or not: a child that made its first call
- * and exited is still in its parent's list until reaped.
- */
-#define SEEN_MAX 4096
-static pid_t seen[SEEN_MAX];
-static unsigned int seen_next;
-
-static void mark_seen(pid_t pid)
-{
-	seen[seen_next++ % SEEN_MAX] = pid;
-}
-
-static bool was_seen(pid_t pid)
-{
-	unsigned int i;
-
-	if (guest_thread_find(pid))
-		return true;
-	for (i = 0; i < SEEN_MAX; i++)
-		if (seen[i] == pid)
-			return true;
-	return false;
-}
-
 static struct gthread *new_thread(pid_t tid, long ktid, struct gproc *p)
 {
 	struct gthread *t = calloc(1, sizeof(*t));
@@ -100,7 +76,6 @@ static struct gproc *new_proc(pid_t pid, struct fdtab *fds)
 		return NULL;
 	p->pid = pid;
 	p->fds = fds;
-	mark_seen(pid);
 	p->next = procs;
 	procs = p;
 	nprocs++;
@@ -141,77 +116,171 @@ static int read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
 	return found == 2 ? 0 : -1;
 }
 
-static struct pending_clone *take_pending(struct gproc *p, bool thread, int index)
+/* The pids listed in /proc/pid/task/tid/children; count, or -1. */
+static int read_children(pid_t pid, pid_t tid, pid_t **out)
 {
-	struct pending_clone **pp, *c, **first = NULL;
+	char path[64];
+	pid_t *kids = NULL, *grown;
+	int n = 0, cap = 0, kid;
+	FILE *f;
 
-	for (pp = &p->pending; (c = *pp); pp = &c->next) {
-		if (c->thread != thread)
-			continue;
-		if (!first)
-			first = pp;
-		if (index-- == 0) {
-			*pp = c->next;
-			return c;
+	*out = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%d", &kid) == 1) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(kids, cap * sizeof(*kids));
+			if (!grown)
+				break;
+			kids = grown;
 		}
+		kids[n++] = kid;
 	}
-	if (!first)
-		return NULL;
-	c = *first;
-	*first = c->next;
-	return c;
+	fclose(f);
+	*out = kids;
+	return n;
 }
 
-static int cmp_pid(const void *a, const void *b)
+static bool listed(const pid_t *set, int n, pid_t pid)
 {
-	return *(const pid_t *)a - *(const pid_t *)b;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (set[i] == pid)
+			return true;
+	return false;
+}
+
+/* A thread that ends the kernel task no guest thread came for. */
+static void *end_task(void *arg)
+{
+	if (lkl_task_adopt((long)arg) >= 0)
+		lkl_sys_exit(0);
+	return NULL;
+}
+
+static void discard(struct pending_clone *c)
+{
+	pthread_t th;
+
+
+	if (!pthread_create(&th, NULL, end_task, (void *)c->ktid))
+		pthread_join(th, NULL);
+	if (c->fds)
+		fdtab_put(c->fds);
+	free(c->before);
+	free(c);
+}
+
+/* Clones whose process went before their child came (lock held). */
+static struct pending_clone *orphans;
+
+static void unlink_pending(struct pending_clone **list, struct pending_clone *c)
+{
+	struct pending_clone **pp;
+
+	for (pp = list; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			return;
+		}
+	}
+}
+
+/* Whether pid is gone, or a zombie: its clone will never be claimed. */
+static bool dead(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state == 'Z' || state == 'X';
+}
+
+/* Drop the clones of list whose (known) child died before its first call. */
+static void prune(struct pending_clone **list)
+{
+	struct pending_clone *c, *next;
+
+	for (c = *list; c; c = next) {
+		next = c->next;
+		if (c->child && dead(c->child)) {
+			unlink_pending(list, c);
+			discard(c);
+		}
+	}
 }
 
 /*
- * Which of the parent's not yet seen children child is, in fork order.
- * Children may make their first call in any order, but pids are handed
- * out in increasing order, and pending clones are queued in fork order:
- * the k-th lowest unseen child pid is the k-th pending clone.
+ * The child of c's fork, from the children its thread has now: the one
+ * that is new since the fork.  None: the fork failed, c is dropped.
  */
-static int child_rank(pid_t parent, pid_t child)
+static void learn_child(struct pending_clone **list, struct pending_clone *c,
+			const pid_t *now, int n)
 {
-	pid_t kids[256];
-	char path[320];
-	int n = 0, rank = 0, i;
-	DIR *d;
-	struct dirent *e;
+	pid_t found = 0;
+	int i, news = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)parent);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) && n < 256) {
-		FILE *f;
-		int pid;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%s/children",
-			 (int)parent, e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (n < 256 && fscanf(f, "%d", &pid) == 1)
-			if (!was_seen(pid))
-				kids[n++] = pid;
-		fclose(f);
+	for (i = 0; i < n; i++) {
+		if (!listed(c->before, c->nbefore, now[i])) {
+			found = now[i];
+			news++;
+		}
 	}
-	closedir(d);
-	qsort(kids, n, sizeof(kids[0]), cmp_pid);
-	for (i = 0; i < n; i++)
-		if (kids[i] < child)
-			rank++;
-	return rank;
+	if (news == 1) {
+		c->child = found;
+	} else if (news == 0) {
+		unlink_pending(list, c);
+		discard(c);
+	}
+}
+
+/* The newest clone of thread tid whose child is not known yet. */
+static struct pending_clone *unresolved(struct pending_clone *list, pid_t tid)
+{
+	struct pending_clone *c, *last = NULL;
+
+	for (c = list; c; c = c->next)
+		if (!c->thread && !c->child && c->parent_tid == tid)
+			last = c;
+	return last;
+}
+
+/* The clone that made child: known by its pid, or new since the fork. */
+static struct pending_clone *match(struct pending_clone *list, pid_t ppid, pid_t child)
+{
+	struct pending_clone *c;
+	pid_t *kids;
+	int n;
+	bool mine;
+
+	for (c = list; c; c = c->next)
+		if (!c->thread && c->child == child)
+			return c;
+	for (c = list; c; c = c->next) {
+		if (c->thread || c->child || listed(c->before, c->nbefore, child))
+			continue;
+		n = ppid > 0 ? read_children(ppid, c->parent_tid, &kids) : -1;
+		mine = n < 0 || listed(kids, n, child);
+		free(kids);
+		if (mine)
+			return c;
+	}
+	return NULL;
 }
 
 struct gthread *guest_adopt_new(pid_t tid)
 {
-	struct pending_clone *c = NULL;
+	struct pending_clone *c = NULL, **list = NULL;
 	struct gthread *t = NULL;
 	struct gproc *parent, *p;
 	pid_t tgid, ppid;
@@ -225,27 +294,36 @@ struct gthread *guest_adopt_new(pid_t tid)
 	if (tgid != tid) {
 		/* Sibling threads share everything: any pending thread will do. */
 		p = guest_proc_find(tgid);
-		if (p)
-			c = take_pending(p, true, 0);
-		if (c)
+		for (c = p ? p->pending : NULL; c && !c->thread; c = c->next)
+			;
+		if (c) {
+			unlink_pending(&p->pending, c);
 			t = new_thread(tid, c->ktid, p);
+		}
 	} else {
 		parent = guest_proc_find(ppid);
-		if (parent)
-			c = take_pending(parent, false, child_rank(ppid, tid));
-		/* Reparented before its first call: any process's fork will do. */
+		if (parent && (c = match(parent->pending, ppid, tid)))
+			list = &parent->pending;
+		/* Its parent went first (it is kbox's child now). */
+		if (!c && (c = match(orphans, 0, tid)))
+			list = &orphans;
 		for (parent = procs; !c && parent; parent = parent->next)
-			c = take_pending(parent, false, 0);
+			if ((c = match(parent->pending, parent->pid, tid)))
+				list = &parent->pending;
 		if (c) {
+			unlink_pending(list, c);
 			p = new_proc(tid, c->fds);
 			c->fds = NULL;
-			if (p)
+			if (p) {
+				p->sig = c->sig;
 				t = new_thread(tid, c->ktid, p);
+			}
 		}
 	}
 	if (c) {
 		if (c->fds)
 			fdtab_put(c->fds);
+		free(c->before);
 		free(c);
 	}
 out:
@@ -255,19 +333,60 @@ out:
 
 int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *fds)
 {
-	struct pending_clone *c = calloc(1, sizeof(*c)), **pp;
+	struct pending_clone *c = calloc(1, sizeof(*c)), **pp, *prev;
+	struct gproc *p = t->proc;
 
 	if (!c)
 		return -1;
 	c->ktid = ktid;
 	c->thread = thread;
 	c->fds = fds;
+	c->parent_tid = t->tid;
+	if (!thread)
+		c->nbefore = read_children(p->pid, t->tid, &c->before);
 	guest_lock();
-	for (pp = &t->proc->pending; *pp; pp = &(*pp)->next)
+	c->sig = p->sig;
+	/* This thread's previous fork is over: its child is among these. */
+	prev = thread ? NULL : unresolved(p->pending, t->tid);
+	if (prev && c->nbefore >= 0)
+		learn_child(&p->pending, prev, c->before, c->nbefore);
+	prune(&p->pending);
+	for (pp = &p->pending; *pp; pp = &(*pp)->next)
 		;
 	*pp = c;
 	guest_unlock();
 	return 0;
+}
+
+void guest_resolve_pending(struct gthread *t)
+{
+	struct pending_clone *c;
+	struct gproc *p = t->proc;
+	struct gthread *o;
+	pid_t *kids;
+	int n;
+
+	for (o = p->threads; o; o = o->next_in_proc) {
+		c = unresolved(p->pending, o->tid);
+		if (!c)
+			continue;
+		n = read_children(p->pid, o->tid, &kids);
+		if (n >= 0)
+			learn_child(&p->pending, c, kids, n);
+		free(kids);
+	}
+}
+
+void guest_discard_orphans(void)
+{
+	struct pending_clone *c;
+
+	guest_lock();
+	while ((c = orphans)) {
+		orphans = c->next;
+		discard(c);
+	}
+	guest_unlock();
 }
 
 static void unhash(struct gthread *t)
@@ -304,14 +423,19 @@ void guest_remove_thread(struct gthread *t)
 		}
 	}
 	nprocs--;
+	/* Children not seen yet may still come: keep their clones. */
 	while (p->pending) {
 		struct pending_clone *c = p->pending;
 
 		p->pending = c->next;
-		if (c->fds)
-			fdtab_put(c->fds);
-		free(c);
+		if (c->thread) {
+			discard(c);
+		} else {
+			c->next = orphans;
+			orphans = c;
+		}
 	}
+	prune(&orphans);
 	fdtab_put(p->fds);
 	free(p);
 }

@@ -22,10 +22,37 @@
 
 #include "fdtable.h"
 
+/*
+ * A fork waiting for its child's first call.  Which child it made is
+ * learnt from the forking thread's children (/proc/P/task/T/children):
+ * the one not there before the fork, known for sure at that thread's next
+ * fork or at its exit, and until then the only new one.
+ */
+/*
+ * The guest's signal handlers all run with SA_RESTART on the host, as kbox
+ * installs them: a signal that comes while a call waits for kbox to pick
+ * it up must restart the call, not fail it with EINTR (close, open or
+ * fork never fail so on Linux).  Which handlers the guest itself asked
+ * SA_RESTART for is kept here, for kbox to answer EINTR or restart when a
+ * signal interrupts a call it serves.
+ */
+struct sigtab {
+	uint64_t restart_asked;		/* bit sig-1: the guest set SA_RESTART */
+	uint64_t forced;		/* bit: the handler now has kbox's SA_RESTART */
+	uint64_t leaked;		/* bit: the guest read such an action back */
+	uint64_t handler[64];		/* the forced handlers */
+	uint64_t leaked_handler[64];	/* and those read back */
+};
+
 struct pending_clone {
 	long ktid;		/* the kernel task made for the child */
 	bool thread;		/* CLONE_THREAD: joins the parent's process */
 	struct fdtab *fds;	/* the child's host-fd map (shared or copied) */
+	pid_t parent_tid;	/* the thread that forked */
+	pid_t child;		/* the child's pid, 0 while not known */
+	pid_t *before;		/* parent_tid's children before the fork */
+	int nbefore;
+	struct sigtab sig;	/* the parent's, at the fork */
 	struct pending_clone *next;
 };
 
@@ -34,6 +61,7 @@ struct gproc {
 	struct fdtab *fds;
 	int nthreads;
 	bool exiting;
+	struct sigtab sig;
 	struct pending_clone *pending;	/* oldest first */
 	struct gthread *threads;
 	struct gproc *next;
@@ -79,6 +107,12 @@ struct gthread *guest_adopt_new(pid_t tid);
 
 /* Record a clone made by the parent thread t (lock not held). */
 int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *fds);
+
+/* t's process is ending: learn the children of its threads' last forks (lock held). */
+void guest_resolve_pending(struct gthread *t);
+
+/* End the kernel tasks of the forks no child ever came for. */
+void guest_discard_orphans(void);
 
 /* Unlink t from the registry (lock held); the caller frees it. */
 void guest_remove_thread(struct gthread *t);

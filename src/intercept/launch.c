@@ -8,16 +8,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 
 #include "filter.h"
+#include "landlock.h"
 #include "launch.h"
 #include "tool.h"
 
@@ -35,6 +39,14 @@
 
 /* The listener's number in the child: the lowest after stdio. */
 #define CHILD_LISTENER_FD 3
+
+/*
+ * The handshake, in a page both sides share: the child says its listener
+ * exists, and waits until kbox has taken it.  (A signal would not do:
+ * without Landlock's scoping, kill is one of the calls kbox serves.)
+ */
+enum { SYNC_START, SYNC_LISTENING, SYNC_TAKEN };
+static int *sync_word;
 
 static void __attribute__((noreturn)) child(const struct launch *l)
 {
@@ -57,7 +69,9 @@ static void __attribute__((noreturn)) child(const struct launch *l)
 		_exit(125);
 	/* Writable, and long enough for kbox to write the memfd's name over. */
 	snprintf(path, sizeof(path), "%s", l->path);
-	prog.filter = filter_build(&prog.len);
+	if (landlock_confine(l->landlock_abi) < 0)
+		_exit(124);
+	prog.filter = filter_build(&prog.len, landlock_scopes_signals(l->landlock_abi));
 	/*
 	 * Once kbox took a call, only a fatal signal ends the guest's wait:
 	 * a fork or a write is never half done.  kbox itself stops a blocking
@@ -69,8 +83,11 @@ static void __attribute__((noreturn)) child(const struct launch *l)
 		     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
 	if (fd != CHILD_LISTENER_FD)
 		_exit(125);
-	/* Wait for kbox to take the listener (kill is not intercepted). */
-	raise(SIGSTOP);
+	/* Wait for kbox to take the listener (futex is a host call). */
+	__atomic_store_n(sync_word, SYNC_LISTENING, __ATOMIC_RELEASE);
+	syscall(SYS_futex, sync_word, FUTEX_WAKE, 1, NULL, NULL, 0);
+	while (__atomic_load_n(sync_word, __ATOMIC_ACQUIRE) != SYNC_TAKEN)
+		syscall(SYS_futex, sync_word, FUTEX_WAIT, SYNC_LISTENING, NULL, NULL, 0);
 	execve(path, l->argv, l->envp);
 	_exit(errno == ENOENT ? 127 : 126);
 }
@@ -81,21 +98,35 @@ pid_t launch_guest(const struct launch *l, int *listener)
 	__u64 flags = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
 	pid_t pid;
 
+	sync_word = mmap(NULL, sizeof(*sync_word), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sync_word == MAP_FAILED) {
+		tool_error(NULL, "mmap: %s", strerror(errno));
+		return -1;
+	}
+	*sync_word = SYNC_START;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		tool_error(NULL, "fork: %s", strerror(errno));
+		munmap(sync_word, sizeof(*sync_word));
 		return -1;
 	}
 	if (pid == 0)
 		child(l);
 
-	if (waitpid(pid, &status, WUNTRACED) != pid || !WIFSTOPPED(status)) {
-		tool_error(NULL, "cannot start the guest: %s",
-			   WIFEXITED(status) && WEXITSTATUS(status) == 125 ?
-			   "seccomp user notification is not available" :
-			   "it died before its first exec");
-		return -1;
+	while (__atomic_load_n(sync_word, __ATOMIC_ACQUIRE) != SYNC_LISTENING) {
+		struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			tool_error(NULL, "cannot start the guest: %s",
+				   !WIFEXITED(status) ? "it died before its first exec" :
+				   WEXITSTATUS(status) == 124 ? "Landlock refused to confine it" :
+				   "seccomp user notification is not available");
+			munmap(sync_word, sizeof(*sync_word));
+			return -1;
+		}
+		syscall(SYS_futex, sync_word, FUTEX_WAIT, SYNC_START, &tick, NULL, 0);
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, CHILD_LISTENER_FD, 0);
@@ -113,6 +144,8 @@ pid_t launch_guest(const struct launch *l, int *listener)
 	/* Both sides of a call may share a CPU: wake the other one directly. */
 	ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flags);
 	*listener = fd;
-	kill(pid, SIGCONT);
+	__atomic_store_n(sync_word, SYNC_TAKEN, __ATOMIC_RELEASE);
+	syscall(SYS_futex, sync_word, FUTEX_WAKE, 1, NULL, NULL, 0);
+	munmap(sync_word, sizeof(*sync_word));
 	return pid;
 }

@@ -14,6 +14,7 @@ struct launch {
 	char **argv;
 	char **envp;
 	const char *host_cwd;	/* the exec directory */
+	int landlock_abi;	/* 0: no Landlock on this host */
 };
 
 /*

@@ -17,6 +17,7 @@
 
 #include "supervisor.h"
 #include "../dispatch/dispatch.h"
+#include "../guest/lineage.h"
 #include "tool.h"
 
 /* The kernel's internal "restart unless the handler says otherwise". */
@@ -118,6 +119,61 @@ static void send_reply(const struct call *c, uint64_t id, pid_t pid)
 			strerror(errno));
 }
 
+/*
+ * The signals waiting to be delivered to guest thread tid; *caught: those
+ * of them a handler will take.
+ */
+static uint64_t signals_pending(pid_t tgid, pid_t tid, uint64_t *caught)
+{
+	unsigned long long pnd = 0, shd = 0, blk = 0, cgt = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	*caught = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigPnd: %llx", &pnd) == 1 ||
+		    sscanf(line, "ShdPnd: %llx", &shd) == 1 ||
+		    sscanf(line, "SigBlk: %llx", &blk) == 1)
+			continue;
+		if (sscanf(line, "SigCgt: %llx", &cgt) == 1)
+			break;
+	}
+	fclose(f);
+	*caught = (pnd | shd) & ~blk & cgt;
+	return (pnd | shd) & ~blk;
+}
+
+/* Calls Linux never restarts after a handler ran (-ERESTARTNOHAND). */
+static bool never_restarted(int nr)
+{
+	switch (nr) {
+	case SYS_poll: case SYS_ppoll: case SYS_select: case SYS_pselect6:
+	case SYS_epoll_wait: case SYS_epoll_pwait: case SYS_epoll_pwait2:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A call kbox stopped for a signal: EINTR if a handler that the guest
+ * did not ask SA_RESTART for is about to run, else a restart (the host
+ * restarts it, after the handler if any: every handler has SA_RESTART
+ * there).
+ */
+static long interrupted_result(struct gthread *t, int nr)
+{
+	uint64_t caught;
+
+	signals_pending(t->proc->pid, t->tid, &caught);
+	if (caught && (never_restarted(nr) || (caught & ~t->proc->sig.restart_asked)))
+		return -EINTR;
+	return -ERESTARTSYS_;
+}
+
 static void *worker_main(void *arg)
 {
 	struct gthread *t = arg;
@@ -172,9 +228,8 @@ static void *worker_main(void *arg)
 		interrupted = t->interrupted;
 		t->interrupted = false;
 		guest_unlock();
-		/* Let the host decide between EINTR and a restart (SA_RESTART). */
 		if (interrupted && c.ret == -EINTR)
-			c.ret = -ERESTARTSYS_;
+			c.ret = interrupted_result(t, c.nr);
 		if (interrupted)
 			drop_stale_interrupt();
 		if (!c.no_reply)
@@ -215,37 +270,15 @@ static int start_worker(struct gthread *t)
 	return ret;
 }
 
-/* Whether a signal waits to be delivered to guest thread tid. */
-static bool signal_pending(pid_t tgid, pid_t tid)
-{
-	unsigned long long pnd = 0, shd = 0, blk = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "SigPnd: %llx", &pnd) == 1 ||
-		    sscanf(line, "ShdPnd: %llx", &shd) == 1)
-			continue;
-		if (sscanf(line, "SigBlk: %llx", &blk) == 1)
-			break;
-	}
-	fclose(f);
-	return ((pnd | shd) & ~blk) != 0;
-}
-
 static void watch_one(struct gthread *t, void *arg)
 {
-	uint64_t now = *(uint64_t *)arg;
+	uint64_t now = *(uint64_t *)arg, caught;
 
 	if (!t->busy || t->interrupted || now - t->busy_since < WATCH_NS)
 		return;
 	/* The caller was killed, or has a signal to take: the call gives up. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req.id) < 0 ||
-	    signal_pending(t->proc->pid, t->tid))
+	    signals_pending(t->proc->pid, t->tid, &caught))
 		supervisor_interrupt(t);
 }
 
@@ -302,6 +335,34 @@ static void kill_one(struct gthread *t, void *arg)
 		kill(t->tid, SIGKILL);
 }
 
+static int kill_lineage(pid_t pid, pid_t pgrp, void *arg)
+{
+	(void)pgrp;
+	(void)arg;
+	kill(pid, SIGKILL);
+	return 0;
+}
+
+/*
+ * Reap kbox's children: the first guest process, and the orphans kbox
+ * inherits as their subreaper.  True once the first one has ended (its
+ * status in *status); wait: block until it does.
+ */
+static bool reap(pid_t init_pid, int *status, bool wait)
+{
+	int st;
+	pid_t w;
+
+	while ((w = waitpid(wait ? init_pid : -1, &st, (wait ? 0 : WNOHANG) | __WALL)) > 0) {
+		if (w == init_pid && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			if (status)
+				*status = st;
+			return true;
+		}
+	}
+	return false;
+}
+
 static void end_one(struct gthread *t, void *arg)
 {
 	(void)arg;
@@ -325,6 +386,7 @@ static void end_all(void)
 	}
 	if (guest_nprocs() > 0)
 		tool_error(NULL, "some guest threads did not end");
+	guest_discard_orphans();
 }
 
 static void receive(void)
@@ -389,25 +451,24 @@ int supervisor_run(int fd, struct gthread *initial, pid_t init_pid)
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		pid_t w;
 		int r = poll(&p, 1, 100);
 
 		if (r > 0 && (p.revents & POLLIN))
 			receive();
-		w = waitpid(init_pid, &status, WNOHANG | __WALL);
-		if (w == init_pid && (WIFEXITED(status) || WIFSIGNALED(status)))
+		if (reap(init_pid, &status, false))
 			break;
 		if (r > 0 && (p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN)) {
 			/* No guest left; the initial one is about to be reaped. */
-			if (waitpid(init_pid, &status, __WALL) == init_pid)
-				break;
-			status = -1;
+			if (!reap(init_pid, &status, true))
+				status = -1;
 			break;
 		}
 	}
 
-	/* The first process is gone: so is the guest. */
+	/* The first process is gone: so is the guest, seen by kbox or not. */
 	guest_for_each_thread(kill_one, NULL);
+	lineage_for_each(0, kill_lineage, NULL, NULL);
+	reap(init_pid, NULL, false);
 	stopping = 1;
 	pthread_join(watchdog, NULL);
 	end_all();

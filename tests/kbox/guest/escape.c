@@ -48,6 +48,7 @@
 #include <sys/auxv.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -84,6 +85,8 @@ static void probe_calls(void)
 	char buf[16], remote_buf[16];
 	struct iovec local = { buf, sizeof(buf) }, remote = { remote_buf, sizeof(remote_buf) };
 	union bpf_attr attr;
+	struct rlimit lim;
+	cpu_set_t cpus;
 	long ret;
 
 	report("ptrace", ptrace(PTRACE_TRACEME, 0, 0, 0));
@@ -106,6 +109,16 @@ static void probe_calls(void)
 	report("perf_event_open", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0));
 	report("pidfd_open", syscall(SYS_pidfd_open, getppid(), 0));
 	report("pidfd_getfd", syscall(SYS_pidfd_getfd, 0, 0, 0));
+
+	/* kbox (the parent) and the session's leader are host processes. */
+	report("kill_kbox", kill(getppid(), 0));
+	report("tgkill_kbox", syscall(SYS_tgkill, getppid(), getppid(), 0));
+	report("kill_session", getsid(0) == getpid() ? -1 : kill(getsid(0), 0));
+	report("prlimit_kbox", prlimit(getppid(), RLIMIT_NOFILE, NULL, &lim));
+	report("getpriority_kbox", getpriority(PRIO_PROCESS, getppid()) == -1 && errno ? -1 : 0);
+	report("sched_getaffinity_kbox", sched_getaffinity(getppid(), sizeof(cpus), &cpus));
+	report("getpgid_kbox", getpgid(getppid()));
+	report("setpgid_session", setpgid(0, getsid(0)));
 
 	/* A raw clone(): the child, if any, leaves at once. */
 	ret = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0);
@@ -242,20 +255,26 @@ static volatile int racing = 1;
 
 static void *flip(void *arg)
 {
+	size_t len = strlen(race_strings[0]) + 1;
+
 	(void)arg;
 	while (racing) {
-		memcpy(race_path, race_strings[0], sizeof(race_path));
-		memcpy(race_path, race_strings[1], sizeof(race_path));
+		memcpy(race_path, race_strings[0], len);
+		memcpy(race_path, race_strings[1], len);
 	}
 	return NULL;
 }
 
-static int exec_race(char *hostprog, long rounds)
+/*
+ * Rounds left and how often so far the host was handed HOSTPROG's path
+ * (the race won) and refused it (EACCES: Landlock).
+ */
+static int exec_race(char *hostprog, long rounds, long refused)
 {
 	const char *execfn = (const char *)getauxval(AT_EXECFN);
-	char count[32], *args[5];
+	char count[32], refusals[32], *args[6];
 	pthread_t th;
-	int i;
+	int i, err = 0;
 
 	if (execfn && !strcmp(execfn, hostprog)) {
 		printf("exec_race ESCAPED\n");
@@ -263,14 +282,15 @@ static int exec_race(char *hostprog, long rounds)
 	}
 	if (rounds <= 0) {
 		printf("exec_race held\n");
+		fprintf(stderr, "exec_race: the host refused HOSTPROG %ld times\n", refused);
 		return 0;
 	}
-	snprintf(count, sizeof(count), "%ld", rounds - 1);
 	args[0] = "escape";
 	args[1] = "race";
 	args[2] = hostprog;
 	args[3] = count;
-	args[4] = NULL;
+	args[4] = refusals;
+	args[5] = NULL;
 	/* The image's path, as long as the host's so neither is cut short. */
 	snprintf(race_strings[0], PATH_MAX, "/bin/escape");
 	while (strlen(race_strings[0]) < strlen(hostprog))
@@ -280,12 +300,18 @@ static int exec_race(char *hostprog, long rounds)
 	memcpy(race_path, race_strings[0], sizeof(race_path));
 	if (pthread_create(&th, NULL, flip, NULL))
 		return 1;
-	/* ENOENT when kbox read the host's path: try again. */
-	for (i = 0; i < 100000; i++)
+	/* ENOENT when kbox read the host's path (or a torn one): try again. */
+	for (i = 0; i < 20000; i++) {
+		snprintf(count, sizeof(count), "%ld", rounds - 1);
+		snprintf(refusals, sizeof(refusals), "%ld", refused);
 		execve(race_path, args, environ);
+		err = errno;
+		if (err == EACCES)
+			refused++;
+	}
 	racing = 0;
 	pthread_join(th, NULL);
-	printf("exec_race %s\n", errname(errno));
+	printf("exec_race %s\n", errname(err));
 	return 1;
 }
 
@@ -321,8 +347,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (argc == 4 && !strcmp(argv[1], "race"))
-		return exec_race(argv[2], atol(argv[3]));
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "race"))
+		return exec_race(argv[2], atol(argv[3]), argc == 5 ? atol(argv[4]) : 0);
 	inherited = count_fds();	/* before anything opens a file */
 
 	if (argc != 2 || argv[1][0] != '/') {
