@@ -42,6 +42,11 @@ long lkl_syscall(long no, long *params);
  */
 long lkl_task_clone(unsigned long flags);
 long lkl_task_adopt(long tid);
+/*
+ * The calling thread's task records the program open at fd as its
+ * executable (/proc/PID/exe), for programs it runs on the host.
+ */
+long lkl_task_set_exe(int fd);
 
 /* Interrupts, for device emulation in the host library. */
 int lkl_get_free_irq(const char *user);

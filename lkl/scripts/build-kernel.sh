@@ -26,7 +26,7 @@ fi
 # Entry points the kernel object exports; everything else becomes local.
 exports="lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt lkl_cleanup
 lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq lkl_task_clone
-lkl_task_adopt"
+lkl_task_adopt lkl_task_set_exe"
 
 [ -f "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <lkl.h>
+#include <lkl/linux/prctl.h>
 
 #include "dispatch.h"
 #include "../guest/elf.h"
@@ -29,9 +30,14 @@
 #include "../guest/memory.h"
 #include "../intercept/supervisor.h"
 
-/* The kernel side of a successful exec. */
-static void exec_commit(struct call *c)
+/*
+ * The kernel side of a successful exec; name: the program's path, exe:
+ * the program open in the kernel (-1 for a host file), closed here.
+ */
+static void exec_commit(struct call *c, const char *name, long exe)
 {
+	const char *base = strrchr(name, '/');
+	char comm[16];
 	struct gthread *t = c->t;
 	struct gproc *p = t->proc;
 	struct lkl_rlimit64 lim;
@@ -60,6 +66,15 @@ static void exec_commit(struct call *c)
 	memset(&p->sig, 0, sizeof(p->sig));
 	guest_unlock();
 
+	/* /proc/PID/exe, and the file cannot be written while it runs. */
+	if (exe >= 0) {
+		lkl_task_set_exe((int)exe);
+		lkl_sys_close(exe);
+	}
+	/* What ps and /proc/PID/comm show, as exec names it. */
+	snprintf(comm, sizeof(comm), "%s", base ? base + 1 : name);
+	if (comm[0])
+		lkl_sys_prctl(LKL_PR_SET_NAME, (unsigned long)comm, 0, 0, 0);
 	lkl_sys_unshare(LKL_CLONE_FILES);
 	if (lkl_sys_prlimit64(0, LKL_RLIMIT_NOFILE, NULL, &lim) >= 0)
 		max = lim.rlim_cur > 65536 ? 65536 : (long)lim.rlim_cur;
@@ -80,8 +95,9 @@ static long inject(struct call *c, int memfd)
 	return n;
 }
 
+/* On success *exe is the program, open in the kernel for exec_commit. */
 static long prepare(struct call *c, long dirfd, const char *path, int flags,
-		    char *name, size_t name_len)
+		    char *name, size_t name_len, long *exe)
 {
 	struct exec_info info, iinfo;
 	long kfd, ifd, m, n;
@@ -127,14 +143,14 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 	} else {
 		mem = filecache_get(kfd, NULL, 0, 0);
 	}
-	lkl_sys_close(kfd);
-	if (mem < 0)
-		return mem;
-	n = inject(c, mem);
-	if (n < 0)
+	n = mem < 0 ? mem : inject(c, mem);
+	if (n >= 0 && execdir_link((int)n))
+		n = -ENOMEM;
+	if (n < 0) {
+		lkl_sys_close(kfd);
 		return n;
-	if (execdir_link((int)n))
-		return -ENOMEM;
+	}
+	*exe = kfd;
 	/* Relative to the exec directory, unless the host would use dirfd. */
 	if (dirfd == AT_FDCWD || path[0] == '/')
 		snprintf(name, name_len, "%ld", n);
@@ -146,7 +162,7 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 static void do_exec(struct call *c, long dirfd, uint64_t path_addr, int flags)
 {
 	char *path = malloc(PATH_MAX), name[PATH_MAX];
-	long len, ret;
+	long len, ret, exe = -1;
 
 	if (!path) {
 		c->ret = -ENOMEM;
@@ -160,29 +176,30 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, int flags)
 	if (dirfd != AT_FDCWD && fdtab_is_host(c->t->proc->fds, (int)dirfd)) {
 		/* fexecve of a host object (a guest-made memfd): the host's. */
 		if (!len && (flags & AT_EMPTY_PATH)) {
-			exec_commit(c);
+			char fdname[16];
+
+			snprintf(fdname, sizeof(fdname), "%ld", dirfd);
+			exec_commit(c, fdname, -1);
 			call_continue(c);
 		} else {
 			c->ret = path[0] == '/' ? -ENOSYS : -ENOTDIR;
 		}
 		goto out;
 	}
-	ret = prepare(c, dirfd, path, flags, name, sizeof(name));
+	ret = prepare(c, dirfd, path, flags, name, sizeof(name), &exe);
 	if (ret < 0) {
 		c->ret = ret;
 		goto out;
 	}
-	if ((long)strlen(name) > len) {
-		/* The guest's string has no room for the name (a very short path). */
-		c->ret = -ENAMETOOLONG;
-		goto out;
-	}
-	ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
+	/* The guest's string may have no room for the name (a very short path). */
+	ret = (long)strlen(name) > len ? -ENAMETOOLONG :
+	      gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
 	if (ret < 0) {
+		lkl_sys_close(exe);
 		c->ret = ret;
 		goto out;
 	}
-	exec_commit(c);
+	exec_commit(c, path, exe);
 	call_continue(c);
 out:
 	free(path);

@@ -72,6 +72,7 @@ int main(void)
 	int pipefd[2], status = 0;
 	pthread_t th;
 	long fd, self;
+	char link[64];
 
 	lkl_host_ops.print = NULL;
 	is_int(lkl_init(&lkl_host_ops), 0, "lkl_init");
@@ -132,6 +133,21 @@ int main(void)
 	ok(t.new_fd >= 0 && lkl_sys_fstat(t.new_fd, &st) == 0,
 	   "an fd it opened is visible to the caller (shared table)");
 	ok(cwd_is("/child"), "its chdir moved the caller too (shared fs)");
+
+	/* A sandbox's program, run on the host: /proc/self/exe names it. */
+	fd = lkl_sys_open("/prog", LKL_O_CREAT | LKL_O_WRONLY, 0755);
+	ok(fd >= 0 && lkl_sys_close(fd) == 0, "make /prog");
+	fd = lkl_sys_open("/prog", LKL_O_RDONLY, 0);
+	is_int(lkl_task_set_exe(fd), 0, "lkl_task_set_exe(/prog)");
+	lkl_sys_close(fd);
+	is_int(lkl_sys_mkdir("/proc", 0555), 0, "mkdir /proc");
+	is_int(lkl_sys_mount("proc", "/proc", "proc", 0, NULL), 0, "mount proc");
+	memset(link, 0, sizeof(link));
+	lkl_sys_readlink("/proc/self/exe", link, sizeof(link) - 1);
+	ok(!strcmp(link, "/prog"), "/proc/self/exe is /prog (%s)", link);
+	is_int(lkl_sys_open("/prog", LKL_O_WRONLY, 0), -LKL_ETXTBSY,
+	       "a running program cannot be opened for writing");
+	is_int(lkl_task_set_exe(-1), -LKL_EBADF, "a bad fd is refused");
 
 	is_int(lkl_sys_halt(), 0, "halt");
 	lkl_cleanup();

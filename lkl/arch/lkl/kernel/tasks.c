@@ -7,6 +7,8 @@
  * has its own fd table, cwd, umask and credentials where it did not ask to
  * share them, and blocks in the kernel without stalling the others.
  */
+#include <linux/file.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/pid_namespace.h>
@@ -93,6 +95,32 @@ long lkl_task_adopt(long tid)
 	} else {
 		lkl_bind_host_thread(task);
 		lkl_switch_to_host_task(task);
+	}
+	lkl_cpu_put();
+	return ret;
+}
+
+/*
+ * Record the program open at fd as the calling thread's task's executable
+ * (/proc/PID/exe), as exec would: a sandbox runs the program itself on
+ * the host.  Like a running program's, the file cannot be opened for
+ * writing while it is that.
+ */
+long lkl_task_set_exe(int fd)
+{
+	struct task_struct *self;
+	struct file *file;
+	long ret;
+
+	self = lkl_enter_kernel();
+	if (IS_ERR(self))
+		return PTR_ERR(self);
+	file = fget(fd);
+	if (!file) {
+		ret = -EBADF;
+	} else {
+		ret = self->mm ? replace_mm_exe_file(self->mm, file) : -EINVAL;
+		fput(file);
 	}
 	lkl_cpu_put();
 	return ret;

@@ -17,6 +17,7 @@ int lkl_get_free_irq(const char *user);
 void lkl_put_irq(int irq, const char *user);
 long lkl_task_clone(unsigned long flags);
 long lkl_task_adopt(long tid);
+long lkl_task_set_exe(int fd);
 
 /*
  * The one "CPU": a lock held by whichever host thread runs kernel code.
