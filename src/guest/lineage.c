@@ -4,13 +4,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "lineage.h"
+#include "procfs.h"
 
 /* Deeper process trees than this are not followed. */
 #define MAX_DEPTH 4096
@@ -25,59 +24,17 @@ int lineage_init(void)
 	return 0;
 }
 
-/* Parent and process group from /proc/pid/stat (after the comm's last ')'). */
-static int read_stat(pid_t pid, pid_t *ppid, pid_t *pgrp)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-	int pp, pg;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %*c %d %d", &pp, &pg) != 2)
-		return -EINVAL;
-	*ppid = pp;
-	*pgrp = pg;
-	return 0;
-}
-
-/* The thread group of a thread id (the id itself for a process). */
-static pid_t tgid_of(pid_t tid)
-{
-	char path[64], line[128];
-	FILE *f;
-	int tgid = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 bool lineage_is_guest(pid_t pid)
 {
 	pid_t ppid, pgrp;
 	int depth;
 
-	if (pid <= 1 || pid == self)
+	if (pid <= 1 || pid == self || procfs_ids(pid, &pid, &ppid) < 0)
 		return false;
-	pid = tgid_of(pid);
 	if (pid <= 1 || pid == self)
 		return false;
 	for (depth = 0; depth < MAX_DEPTH; depth++) {
-		if (read_stat(pid, &ppid, &pgrp) < 0 || ppid <= 1)
+		if (procfs_parent(pid, &ppid, &pgrp) < 0 || ppid <= 1)
 			return false;
 		if (ppid == self)
 			return true;
@@ -89,7 +46,7 @@ bool lineage_is_guest(pid_t pid)
 pid_t lineage_pgrp(pid_t pid)
 {
 	pid_t ppid, pgrp;
-	int ret = read_stat(pid, &ppid, &pgrp);
+	int ret = procfs_parent(pid, &ppid, &pgrp);
 
 	return ret < 0 ? ret : pgrp;
 }
@@ -154,7 +111,7 @@ int lineage_for_each(pid_t only_pgrp, int (*fn)(pid_t pid, pid_t pgrp, void *arg
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
 		pid = atoi(d->d_name);
-		if (read_stat(pid, &ppid, &pgrp) < 0)
+		if (procfs_parent(pid, &ppid, &pgrp) < 0)
 			continue;
 		if (n == cap) {
 			cap = cap ? 2 * cap : 256;

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The registry of guest processes and threads. */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <lkl.h>
 
 #include "process.h"
+#include "procfs.h"
 
 #define HASH_SIZE 1024
 
@@ -95,55 +94,6 @@ struct gthread *guest_add_initial(pid_t pid, long ktid, struct fdtab *fds)
 	return t;
 }
 
-/* Tgid and PPid of tid from /proc. */
-static int read_ids(pid_t tid, pid_t *tgid, pid_t *ppid)
-{
-	char path[64], line[256];
-	FILE *f;
-	int found = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (found < 2 && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Tgid: %d", tgid) == 1)
-			found++;
-		else if (sscanf(line, "PPid: %d", ppid) == 1)
-			found++;
-	}
-	fclose(f);
-	return found == 2 ? 0 : -1;
-}
-
-/* The pids listed in /proc/pid/task/tid/children; count, or -1. */
-static int read_children(pid_t pid, pid_t tid, pid_t **out)
-{
-	char path[64];
-	pid_t *kids = NULL, *grown;
-	int n = 0, cap = 0, kid;
-	FILE *f;
-
-	*out = NULL;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%d", &kid) == 1) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			grown = realloc(kids, cap * sizeof(*kids));
-			if (!grown)
-				break;
-			kids = grown;
-		}
-		kids[n++] = kid;
-	}
-	fclose(f);
-	*out = kids;
-	return n;
-}
-
 static bool listed(const pid_t *set, int n, pid_t pid)
 {
 	int i;
@@ -165,7 +115,6 @@ static void *end_task(void *arg)
 static void discard(struct pending_clone *c)
 {
 	pthread_t th;
-
 
 	if (!pthread_create(&th, NULL, end_task, (void *)c->ktid))
 		pthread_join(th, NULL);
@@ -190,22 +139,6 @@ static void unlink_pending(struct pending_clone **list, struct pending_clone *c)
 	}
 }
 
-/* Whether pid is gone, or a zombie: its clone will never be claimed. */
-static bool dead(pid_t pid)
-{
-	char path[64], state = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return true;
-	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-		state = 0;
-	fclose(f);
-	return state == 'Z' || state == 'X';
-}
-
 /* Drop the clones of list whose (known) child died before its first call. */
 static void prune(struct pending_clone **list)
 {
@@ -213,7 +146,7 @@ static void prune(struct pending_clone **list)
 
 	for (c = *list; c; c = next) {
 		next = c->next;
-		if (c->child && dead(c->child)) {
+		if (c->child && procfs_gone(c->child)) {
 			unlink_pending(list, c);
 			discard(c);
 		}
@@ -269,7 +202,7 @@ static struct pending_clone *match(struct pending_clone *list, pid_t ppid, pid_t
 	for (c = list; c; c = c->next) {
 		if (c->thread || c->child || listed(c->before, c->nbefore, child))
 			continue;
-		n = ppid > 0 ? read_children(ppid, c->parent_tid, &kids) : -1;
+		n = ppid > 0 ? procfs_children(ppid, c->parent_tid, &kids) : -1;
 		mine = n < 0 || listed(kids, n, child);
 		free(kids);
 		if (mine)
@@ -285,7 +218,7 @@ struct gthread *guest_adopt_new(pid_t tid)
 	struct gproc *parent, *p;
 	pid_t tgid, ppid;
 
-	if (read_ids(tid, &tgid, &ppid))
+	if (procfs_ids(tid, &tgid, &ppid))
 		return NULL;
 	guest_lock();
 	t = guest_thread_find(tid);
@@ -343,7 +276,7 @@ int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *f
 	c->fds = fds;
 	c->parent_tid = t->tid;
 	if (!thread)
-		c->nbefore = read_children(p->pid, t->tid, &c->before);
+		c->nbefore = procfs_children(p->pid, t->tid, &c->before);
 	guest_lock();
 	c->sig = p->sig;
 	/* This thread's previous fork is over: its child is among these. */
@@ -370,7 +303,7 @@ void guest_resolve_pending(struct gthread *t)
 		c = unresolved(p->pending, o->tid);
 		if (!c)
 			continue;
-		n = read_children(p->pid, o->tid, &kids);
+		n = procfs_children(p->pid, o->tid, &kids);
 		if (n >= 0)
 			learn_child(&p->pending, c, kids, n);
 		free(kids);

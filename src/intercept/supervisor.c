@@ -18,6 +18,7 @@
 #include "supervisor.h"
 #include "../dispatch/dispatch.h"
 #include "../guest/lineage.h"
+#include "../guest/procfs.h"
 #include "tool.h"
 
 /* The kernel's internal "restart unless the handler says otherwise". */
@@ -119,34 +120,6 @@ static void send_reply(const struct call *c, uint64_t id, pid_t pid)
 			strerror(errno));
 }
 
-/*
- * The signals waiting to be delivered to guest thread tid; *caught: those
- * of them a handler will take.
- */
-static uint64_t signals_pending(pid_t tgid, pid_t tid, uint64_t *caught)
-{
-	unsigned long long pnd = 0, shd = 0, blk = 0, cgt = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	*caught = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "SigPnd: %llx", &pnd) == 1 ||
-		    sscanf(line, "ShdPnd: %llx", &shd) == 1 ||
-		    sscanf(line, "SigBlk: %llx", &blk) == 1)
-			continue;
-		if (sscanf(line, "SigCgt: %llx", &cgt) == 1)
-			break;
-	}
-	fclose(f);
-	*caught = (pnd | shd) & ~blk & cgt;
-	return (pnd | shd) & ~blk;
-}
-
 /* Calls Linux never restarts after a handler ran (-ERESTARTNOHAND). */
 static bool never_restarted(int nr)
 {
@@ -168,7 +141,7 @@ static long interrupted_result(struct gthread *t, int nr)
 {
 	uint64_t caught;
 
-	signals_pending(t->proc->pid, t->tid, &caught);
+	procfs_signals(t->proc->pid, t->tid, &caught);
 	if (caught && (never_restarted(nr) || (caught & ~t->proc->sig.restart_asked)))
 		return -EINTR;
 	return -ERESTARTSYS_;
@@ -278,7 +251,7 @@ static void watch_one(struct gthread *t, void *arg)
 		return;
 	/* The caller was killed, or has a signal to take: the call gives up. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req.id) < 0 ||
-	    signals_pending(t->proc->pid, t->tid, &caught))
+	    procfs_signals(t->proc->pid, t->tid, &caught))
 		supervisor_interrupt(t);
 }
 
@@ -288,21 +261,9 @@ static void reap_one(struct gthread *t, void *arg)
 	(void)arg;
 	if (t->die || t->tid != t->proc->pid)
 		return;
-	if (kill(t->tid, 0) == 0) {
-		char path[64], state = 0;
-		FILE *f;
-
-		/* A zombie is gone too, as far as its tasks go. */
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)t->tid);
-		f = fopen(path, "re");
-		if (f) {
-			if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-				state = 0;
-			fclose(f);
-		}
-		if (state != 'Z' && state != 'X')
-			return;
-	}
+	/* A zombie is gone too, as far as its tasks go. */
+	if (!procfs_gone(t->tid))
+		return;
 	t->proc->exiting = true;
 	supervisor_end_siblings(t);
 	t->die = true;

@@ -77,7 +77,8 @@ out=$(timeout -k 5 60 "$KBOX" -r "$img" -- /bin/threads 2>&1)
 is "$out" "files ok
 blocked-reader ok
 eintr ok
-restart ok" "threads: blocked reader, concurrent file I/O, EINTR, SA_RESTART"
+restart ok
+restore ok" "threads: blocked reader, concurrent file I/O, EINTR, SA_RESTART, a saved action put back"
 
 e2fsck -fn "$img" >"$work/fsck" 2>&1
 ok $? "e2fsck -fn clean after the runs" || diag <"$work/fsck"

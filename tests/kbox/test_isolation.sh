@@ -210,6 +210,12 @@ for abi in 6 5; do
 	kill -0 "$victim" 2>/dev/null
 	ok $? "Landlock ABI $abi: the guest cannot kill a host process (pid $victim)" || show
 	is "$out" "$(printf 'host=1\nguest=143\ngroup=0')" "  kill between guest processes and to its own group works" || show
+	export KBOX_LANDLOCK_ABI=$abi
+	run -- sh -c 'sleep 5 & trap "" TERM; kill -TERM -1; echo all=$?; wait $!; echo sleep=$?'
+	unset KBOX_LANDLOCK_ABI
+	kill -0 "$victim" 2>/dev/null
+	ok $? "  kill(-1): the host process lives" || show
+	is "$out" "$(printf 'all=0\nsleep=143')" "  kill(-1) reaches the other guest processes" || show
 done
 kill "$victim" 2>/dev/null
 wait "$victim" 2>/dev/null

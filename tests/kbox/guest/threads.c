@@ -4,6 +4,8 @@
  *   blocked-reader: a thread blocked in a pipe read while others do I/O
  *   eintr: a signal without SA_RESTART interrupts a blocked pipe read
  *   restart: with SA_RESTART the read resumes and gets the data
+ *   restore: an action saved through oldact and put back keeps its flags
+ *     (no SA_RESTART: the read is interrupted again)
  *   files: 4 threads writing files concurrently, contents read back
  */
 #define _GNU_SOURCE
@@ -62,10 +64,14 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+static void on_alarm_too(int sig)
+{
+	(void)sig;
+}
+
 static void *late_writer(void *arg)
 {
-	(void)arg;
-	usleep(300000);
+	usleep((useconds_t)(long)arg);
 	if (write(pipefd[1], "later", 5) != 5)
 		return NULL;
 	return NULL;
@@ -113,9 +119,29 @@ int main(void)
 
 		setitimer(ITIMER_REAL, &it, NULL);
 	}
-	pthread_create(&lw, NULL, late_writer, NULL);
+	pthread_create(&lw, NULL, late_writer, (void *)300000L);
 	n = read(pipefd[0], buf, sizeof(buf));
 	pthread_join(lw, NULL);
 	printf("restart %s\n", n == 5 && !memcmp(buf, "later", 5) ? "ok" : "FAIL");
+
+	/* 4. save, replace, restore: the saved action had no SA_RESTART */
+	{
+		struct sigaction saved, other;
+
+		sa.sa_flags = 0;
+		sigaction(SIGALRM, &sa, NULL);
+		sigaction(SIGALRM, NULL, &saved);
+		memset(&other, 0, sizeof(other));
+		other.sa_handler = on_alarm_too;
+		other.sa_flags = SA_RESTART | SA_NODEFER;
+		sigaction(SIGALRM, &other, NULL);
+		sigaction(SIGALRM, &saved, NULL);
+		alarm(1);
+		/* A failure reads this instead of hanging. */
+		pthread_create(&lw, NULL, late_writer, (void *)2500000L);
+		n = read(pipefd[0], buf, sizeof(buf));
+		printf("restore %s\n", n < 0 && errno == EINTR ? "ok" : "FAIL");
+		pthread_join(lw, NULL);
+	}
 	return 0;
 }
