@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	struct image img;
 	struct guest_task gt;
 	struct launch l;
-	struct gthread *initial;
+	struct gthread *initial = NULL;
 	struct fdtab *fds;
 	const char *path_env;
 	char **envp;
@@ -193,9 +193,14 @@ int main(int argc, char **argv)
 			" (signals checked by kbox)");
 	ret = lineage_init();
 	if (ret < 0) {
-		tool_error(NULL, "cannot become a subreaper: %s", strerror(-ret));
+		if (ret == -EXDEV)
+			tool_error(NULL, "/proc is not of this pid namespace "
+				   "(mount one for it, as unshare --mount-proc does)");
+		else
+			tool_error(NULL, "cannot watch the guest's processes: %s",
+				   strerror(-ret));
 		ret = EXIT_KBOX_ERROR;
-		goto rmdir;
+		goto end_task;
 	}
 	/* Terminal signals are the guest's; kbox ends when it does. */
 	signal(SIGINT, SIG_IGN);
@@ -204,16 +209,22 @@ int main(int argc, char **argv)
 	pid = fds ? launch_guest(&l, &listener) : -1;
 	if (pid < 0) {
 		ret = EXIT_KBOX_ERROR;
-		goto rmdir;
+		goto end_task;
 	}
 	initial = guest_add_initial(pid, gt.ktid, fds);
 	if (!initial) {
 		kill(pid, SIGKILL);
 		ret = EXIT_KBOX_ERROR;
-		goto rmdir;
+		goto end_task;
 	}
 	status = supervisor_run(listener, initial, pid);
 	ret = exit_status(status);
+	goto rmdir;
+end_task:
+	/* No guest came for the kernel task: its root and cwd would pin the image. */
+	rootfs_end_task(gt.ktid);
+	if (fds && !initial)
+		fdtab_put(fds);
 rmdir:
 	execdir_remove();
 close:

@@ -5,6 +5,7 @@
 #   ok STATUS DESCRIPTION...   STATUS 0 passes
 #   is GOT EXPECTED DESCRIPTION...
 #   diag                       indent stdin as a TAP comment
+#   skip DESCRIPTION REASON    a check this machine cannot make, as passed
 #   skip_all REASON            plan 1..0 with a SKIP reason, exit 0
 #   need CMD... -- PACKAGES    skip_all unless every CMD is on PATH
 #   done_testing               plan, exit status 0 iff all passed
@@ -39,6 +40,11 @@ is() {
 }
 
 diag() { sed 's/^/#   /'; }
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $1 # SKIP $2"
+}
 
 skip_all() {
 	echo "1..0 # SKIP $*"

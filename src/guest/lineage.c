@@ -18,7 +18,21 @@ static pid_t self;
 
 int lineage_init(void)
 {
+	char link[32];
+	ssize_t n;
+
 	self = getpid();
+	/*
+	 * Every pid kbox reads from /proc must be one of its own namespace:
+	 * a /proc of another (unshare -p without --mount-proc) would have
+	 * kbox judge, and signal, the wrong processes.
+	 */
+	n = readlink("/proc/self", link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	if (strtol(link, NULL, 10) != self)
+		return -EXDEV;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return -errno;
 	return 0;

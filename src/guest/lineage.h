@@ -14,7 +14,10 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Make kbox the subreaper of what it starts.  0 or -errno. */
+/*
+ * Make kbox the subreaper of what it starts.  0 or -errno; -EXDEV when
+ * /proc is not of kbox's pid namespace.
+ */
 int lineage_init(void);
 
 /* Whether pid (a process or thread id) is a guest's. */
