@@ -11,6 +11,7 @@
 #include <lkl.h>
 
 #include "guest/elf.h"
+#include "guest/hostfd.h"
 #include "intercept/supervisor.h"
 #include "rootfs.h"
 #include "tool.h"
@@ -25,9 +26,54 @@ static const struct extra_mount extras[] = {
 	{ "proc", "proc", NULL, LKL_MS_NOSUID | LKL_MS_NODEV | LKL_MS_NOEXEC, MOUNTS_MINIMAL },
 	{ "sys", "sysfs", NULL, LKL_MS_NOSUID | LKL_MS_NODEV | LKL_MS_NOEXEC, MOUNTS_MINIMAL },
 	{ "dev", "devtmpfs", NULL, LKL_MS_NOSUID, MOUNTS_MINIMAL },
+	{ "dev/pts", "devpts", "mode=620,ptmxmode=666", LKL_MS_NOSUID | LKL_MS_NOEXEC,
+	  MOUNTS_MINIMAL },
 	{ "tmp", "tmpfs", "mode=1777", LKL_MS_NOSUID | LKL_MS_NODEV, MOUNTS_FULL },
 	{ "dev/shm", "tmpfs", "mode=1777", LKL_MS_NOSUID | LKL_MS_NODEV, MOUNTS_FULL },
 };
+
+/*
+ * The image's own disk (and any other) is kbox's: a guest writing to it
+ * under the mounted file system would wreck it.  devtmpfs is the kernel's
+ * one instance, so the nodes go for good.
+ */
+static void dev_hide_disks(const char *dev)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	long fd, n, off;
+
+	fd = lkl_sys_openat(LKL_AT_FDCWD, dev, LKL_O_RDONLY | LKL_O_DIRECTORY, 0);
+	if (fd < 0)
+		return;
+	while ((n = lkl_sys_getdents64(fd, (void *)buf, sizeof(buf))) > 0) {
+		for (off = 0; off < n;) {
+			struct lkl_linux_dirent64 *d = (struct lkl_linux_dirent64 *)(buf + off);
+
+			if (d->d_type == LKL_DT_BLK)
+				lkl_sys_unlinkat(fd, d->d_name, 0);
+			off += d->d_reclen;
+		}
+	}
+	lkl_sys_close(fd);
+}
+
+/* What udev and container runtimes add to /dev, where devtmpfs has none. */
+static void dev_links(const char *dev)
+{
+	static const char *const links[][2] = {
+		{ "fd", "/proc/self/fd" },
+		{ "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
+	};
+	char path[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dev, links[i][0]);
+		lkl_sys_symlinkat(links[i][1], LKL_AT_FDCWD, path);	/* EEXIST: kept */
+	}
+}
 
 int rootfs_mount_extras(const char *mnt, const struct kbox_opts *opts)
 {
@@ -57,6 +103,14 @@ int rootfs_mount_extras(const char *mnt, const struct kbox_opts *opts)
 			tool_error(NULL, "cannot mount %s on /%s: %s", m->type,
 				   m->dir, lkl_strerror(ret));
 			return -1;
+		}
+		if (!strcmp(m->type, "devtmpfs")) {
+			dev_hide_disks(dir);
+			dev_links(dir);
+		}
+		if (!strcmp(m->type, "devtmpfs")) {
+			dev_hide_disks(dir);
+			dev_links(dir);
 		}
 	}
 	return 0;
@@ -125,7 +179,7 @@ static int hold_stdio(void)
 
 		if (fcntl(fd, F_GETFD) < 0)
 			continue;
-		k = lkl_sys_openat(LKL_AT_FDCWD, "/", LKL_O_PATH, 0);
+		k = hostfd_placeholder(false);
 		if (k >= 0 && k != fd) {
 			long d = lkl_sys_dup3(k, fd, 0);
 

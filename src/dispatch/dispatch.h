@@ -57,6 +57,18 @@ static inline int call_pid(const struct call *c)
  */
 int call_inject_fd(struct call *c, int hostfd, int target, bool cloexec);
 
+/*
+ * Hand kbox's host fd hostfd (closed here) to the guest at number n, a
+ * kernel placeholder (closed if that fails).  n or -errno.
+ */
+long call_install_host_fd(struct call *c, int hostfd, long n, bool cloexec);
+
+/*
+ * Hand kbox's host fd hostfd (closed here) to the guest at the lowest
+ * free number, kept in step with the kernel's table.  The number or -errno.
+ */
+long call_give_host_fd(struct call *c, int hostfd, bool cloexec);
+
 /* The handlers, by family (each file registers its own). */
 void dispatch_register(int nr, handler_fn *fn);
 void fs_handlers_init(void);

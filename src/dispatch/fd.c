@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/select.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -25,19 +26,15 @@
 #include <lkl.h>
 
 #include "generic.h"
+#include "../guest/hostfd.h"
 #include "../guest/memory.h"
+#include "../guest/procfs.h"
 
 static struct fdtab *fds_of(struct call *c)
 {
 	return c->t->proc->fds;
 }
 
-/* Take the lowest free number in the kernel's table (a placeholder). */
-static long reserve_number(bool cloexec)
-{
-	return lkl_sys_openat(LKL_AT_FDCWD, "/",
-			      LKL_O_PATH | (cloexec ? LKL_O_CLOEXEC : 0), 0);
-}
 
 /* A copy, in kbox, of the guest's host fd gfd. */
 static int grab_host_fd(struct call *c, int gfd)
@@ -54,24 +51,29 @@ static int grab_host_fd(struct call *c, int gfd)
 	return fd;
 }
 
-/* Make number n (reserved in the kernel) the guest's copy of host fd gfd. */
-static long host_dup_to(struct call *c, int gfd, long n, bool cloexec)
+long call_install_host_fd(struct call *c, int hostfd, long n, bool cloexec)
 {
-	int fd = grab_host_fd(c, gfd);
-	long ret;
+	long ret = call_inject_fd(c, hostfd, (int)n, cloexec);
 
-	if (fd < 0) {
-		lkl_sys_close(n);
-		return fd;
-	}
-	ret = call_inject_fd(c, fd, (int)n, cloexec);
-	close(fd);
+	close(hostfd);
 	if (ret < 0) {
 		lkl_sys_close(n);
 		return ret;
 	}
 	fdtab_set(fds_of(c), n, cloexec ? FDT_HOST_CLOEXEC : FDT_HOST);
 	return n;
+}
+
+/* Make number n (reserved in the kernel) the guest's copy of host fd gfd. */
+static long host_dup_to(struct call *c, int gfd, long n, bool cloexec)
+{
+	int fd = grab_host_fd(c, gfd);
+
+	if (fd < 0) {
+		lkl_sys_close(n);
+		return fd;
+	}
+	return call_install_host_fd(c, fd, n, cloexec);
 }
 
 static void sys_close(struct call *c)
@@ -209,6 +211,70 @@ static void sys_fcntl(struct call *c)
 	}
 }
 
+/*
+ * Terminal requests on the kernel's pseudo-terminals (the guest's own,
+ * from /dev/ptmx): x86_64 uses asm-generic's numbers and layouts for
+ * these.  Those naming process groups are left out: guest pids are the
+ * host's, not the kernel's.
+ */
+static const struct tty_req {
+	unsigned int req;
+	unsigned char size;	/* bytes at arg; 0: arg is a value */
+	unsigned char in, out;	/* copied in, copied back */
+} tty_reqs[] = {
+	{ 0x5401, 36, 0, 1 },	/* TCGETS */
+	{ 0x5402, 36, 1, 0 },	/* TCSETS */
+	{ 0x5403, 36, 1, 0 },	/* TCSETSW */
+	{ 0x5404, 36, 1, 0 },	/* TCSETSF */
+	{ 0x802c542a, 44, 0, 1 },	/* TCGETS2 */
+	{ 0x402c542b, 44, 1, 0 },	/* TCSETS2 */
+	{ 0x402c542c, 44, 1, 0 },	/* TCSETSW2 */
+	{ 0x402c542d, 44, 1, 0 },	/* TCSETSF2 */
+	{ 0x5409, 0, 0, 0 },	/* TCSBRK */
+	{ 0x540A, 0, 0, 0 },	/* TCXONC */
+	{ 0x540B, 0, 0, 0 },	/* TCFLSH */
+	{ 0x540C, 0, 0, 0 },	/* TIOCEXCL */
+	{ 0x540D, 0, 0, 0 },	/* TIOCNXCL */
+	{ 0x5411, 4, 0, 1 },	/* TIOCOUTQ */
+	{ 0x5413, 8, 0, 1 },	/* TIOCGWINSZ */
+	{ 0x5414, 8, 1, 0 },	/* TIOCSWINSZ */
+	{ 0x5420, 4, 1, 0 },	/* TIOCPKT */
+	{ 0x5425, 0, 0, 0 },	/* TCSBRKP */
+	{ 0x80045430, 4, 0, 1 },	/* TIOCGPTN */
+	{ 0x40045431, 4, 1, 0 },	/* TIOCSPTLCK */
+	{ 0x80045438, 4, 0, 1 },	/* TIOCGPKT */
+	{ 0x80045439, 4, 0, 1 },	/* TIOCGPTLCK */
+	{ 0x5441, 0, 0, 0 },	/* TIOCGPTPEER: a new kernel fd */
+};
+
+static bool tty_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg)
+{
+	unsigned char buf[64];
+	const struct tty_req *r = NULL;
+	size_t i;
+	long ret;
+
+	for (i = 0; i < sizeof(tty_reqs) / sizeof(tty_reqs[0]); i++)
+		if (tty_reqs[i].req == req)
+			r = &tty_reqs[i];
+	if (!r)
+		return false;
+	if (!r->size) {
+		c->ret = lkl_sys_ioctl(fd, req, (long)arg);
+		return true;
+	}
+	memset(buf, 0, sizeof(buf));
+	if (r->in && gmem_read(call_pid(c), buf, arg, r->size)) {
+		c->ret = -EFAULT;
+		return true;
+	}
+	ret = lkl_sys_ioctl(fd, req, (long)buf);
+	if (ret >= 0 && r->out && gmem_write(call_pid(c), arg, buf, r->size))
+		ret = -EFAULT;
+	c->ret = ret;
+	return true;
+}
+
 static void sys_ioctl(struct call *c)
 {
 	int fd = (int)c->a[0];
@@ -251,7 +317,9 @@ static void sys_ioctl(struct call *c)
 		c->ret = lkl_sys_ioctl(fd, req, (long)&val);
 		return;
 	default:
-		/* Terminal and device requests: kernel files are not terminals. */
+		if (tty_ioctl(c, fd, req, arg))
+			return;
+		/* Other device requests: not for kernel files. */
 		ret = lkl_sys_fcntl(fd, LKL_F_GETFD, 0);
 		c->ret = ret < 0 ? ret : -ENOTTY;
 	}
@@ -285,12 +353,23 @@ static void sys_pipe2(struct call *c)
 	do_pipe(c, c->a[0], (int)c->a[1]);
 }
 
+long call_give_host_fd(struct call *c, int hostfd, bool cloexec)
+{
+	long n = hostfd_placeholder(cloexec);
+
+	if (n < 0) {
+		close(hostfd);
+		return n;
+	}
+	return call_install_host_fd(c, hostfd, n, cloexec);
+}
+
 /* memfd: a host object, so that the guest can map it like any memfd. */
 static void sys_memfd_create(struct call *c)
 {
 	unsigned int flags = (unsigned int)c->a[1];
 	char name[250];
-	long n, ret;
+	long n;
 	int fd;
 
 	n = gmem_read_string(call_pid(c), c->a[0], name, sizeof(name));
@@ -303,21 +382,50 @@ static void sys_memfd_create(struct call *c)
 		c->ret = -errno;
 		return;
 	}
-	n = reserve_number(flags & MFD_CLOEXEC);
-	if (n < 0) {
-		close(fd);
-		c->ret = n;
+	c->ret = call_give_host_fd(c, fd, flags & MFD_CLOEXEC);
+}
+
+/*
+ * signalfd: signals are the host's.  A signalfd reads the signals of
+ * the process that reads it, so kbox's own, handed over, serves the guest.
+ */
+static void do_signalfd(struct call *c, int flags)
+{
+	int fd = (int)c->a[0];
+	uint64_t mask;
+
+	if (fd != -1) {
+		/* A new mask for an existing one (a host fd), or EINVAL. */
+		if (fdtab_is_host(fds_of(c), fd))
+			call_continue(c);
+		else
+			c->ret = lkl_sys_fcntl(fd, LKL_F_GETFD, 0) < 0 ? -EBADF : -EINVAL;
 		return;
 	}
-	ret = call_inject_fd(c, fd, (int)n, flags & MFD_CLOEXEC);
-	close(fd);
-	if (ret < 0) {
-		lkl_sys_close(n);
-		c->ret = ret;
+	if (c->a[2] != sizeof(mask) || (flags & ~(SFD_CLOEXEC | SFD_NONBLOCK))) {
+		c->ret = -EINVAL;
 		return;
 	}
-	fdtab_set(fds_of(c), n, flags & MFD_CLOEXEC ? FDT_HOST_CLOEXEC : FDT_HOST);
-	c->ret = n;
+	if (gmem_read(call_pid(c), &mask, c->a[1], sizeof(mask))) {
+		c->ret = -EFAULT;
+		return;
+	}
+	fd = (int)syscall(SYS_signalfd4, -1, &mask, sizeof(mask), flags | SFD_CLOEXEC);
+	if (fd < 0) {
+		c->ret = -errno;
+		return;
+	}
+	c->ret = call_give_host_fd(c, fd, flags & SFD_CLOEXEC);
+}
+
+static void sys_signalfd(struct call *c)
+{
+	do_signalfd(c, 0);
+}
+
+static void sys_signalfd4(struct call *c)
+{
+	do_signalfd(c, (int)c->a[3]);
 }
 
 static void sys_close_range(struct call *c)
@@ -452,6 +560,7 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 	struct fdtab *t = fds_of(c);
 	bool host = false, kernel = false;
 	struct pollfd *hp = NULL, *kp = NULL;
+	uint64_t *sigmask = NULL;
 	int *local = NULL;
 	unsigned int i;
 	long ret = 0, waited = 0;
@@ -479,8 +588,11 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 	}
 
 	local = calloc(n, sizeof(*local));
-	if (!local)
-		return -ENOMEM;
+	sigmask = calloc(n, sizeof(*sigmask));
+	if (!local || !sigmask) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		local[i] = -1;
 		if (pfd[i].fd >= 0 && fdtab_is_host(t, pfd[i].fd)) {
@@ -489,6 +601,9 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 				ret = local[i];
 				goto out;
 			}
+			/* A signalfd polled by kbox would see kbox's signals. */
+			if (procfs_signalfd_mask(local[i], &sigmask[i]) < 0)
+				sigmask[i] = 0;
 		}
 	}
 	hp = calloc(n, sizeof(*hp));
@@ -509,12 +624,21 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 				kp[i].fd = -1;
 		}
 		ret = lkl_sys_ppoll((struct lkl_pollfd *)kp, n, &zero, NULL, 8);
-		if (ret == 0)
-			ret = poll(hp, n, 0) < 0 ? -errno : 0;
 		if (ret < 0)
 			break;
-		if (ret == 0)
-			ret = poll(hp, n, 0);
+		if (ret == 0) {
+			if (poll(hp, n, 0) < 0) {
+				ret = -errno;
+				break;
+			}
+			for (i = 0; i < n; i++) {
+				if (sigmask[i])
+					hp[i].revents = (hp[i].events & POLLIN) &&
+						(procfs_pending(c->t->proc->pid, c->t->tid) &
+						 sigmask[i]) ? POLLIN : 0;
+				ret += hp[i].revents != 0;
+			}
+		}
 		if (ret > 0) {
 			for (i = 0; i < n; i++)
 				pfd[i].revents = local[i] >= 0 ? hp[i].revents :
@@ -536,6 +660,7 @@ out:
 		if (local[i] >= 0)
 			close(local[i]);
 	free(local);
+	free(sigmask);
 	free(hp);
 	free(kp);
 	return ret;
@@ -728,6 +853,8 @@ void fd_handlers_init(void)
 	dispatch_register(SYS_pipe, sys_pipe);
 	dispatch_register(SYS_pipe2, sys_pipe2);
 	dispatch_register(SYS_memfd_create, sys_memfd_create);
+	dispatch_register(SYS_signalfd, sys_signalfd);
+	dispatch_register(SYS_signalfd4, sys_signalfd4);
 	dispatch_register(SYS_close_range, sys_close_range);
 	dispatch_register(SYS_readv, sys_readv);
 	dispatch_register(SYS_writev, sys_writev);

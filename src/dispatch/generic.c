@@ -158,6 +158,10 @@ void generic_run(struct call *c, const struct sysdesc *d)
 		if (gmem_write(pid, c->a[s->from], bufs[i], len))
 			ret = -EFAULT;
 	}
+	c->ret = ret;
+	if (d->after)
+		d->after(c, params);
+	ret = c->ret;
 out:
 	for (i = 0; i < 6; i++)
 		free(bufs[i]);

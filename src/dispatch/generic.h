@@ -39,6 +39,8 @@ struct sysdesc {
 	int lkl_nr;		/* the library kernel's (asm-generic) number */
 	struct slot slot[6];
 	int mixed_err;		/* host and kernel fds mixed: this error (0: -EBADF) */
+	/* Run after the kernel call (c->ret set), params as the kernel had them. */
+	void (*after)(struct call *c, const long *params);
 };
 
 #define G(i, k)		{ (i), (k), 0, 0 }
@@ -46,8 +48,13 @@ struct sysdesc {
 #define K(v)		{ -1, A_VAL, 0, (v) }
 #define SYS(n, l, ...)	{ .nr = (n), .lkl_nr = (l), .slot = { __VA_ARGS__ } }
 #define SYSM(n, l, e, ...) { .nr = (n), .lkl_nr = (l), .mixed_err = (e), .slot = { __VA_ARGS__ } }
+#define SYSA(n, l, a, ...) { .nr = (n), .lkl_nr = (l), .after = (a), .slot = { __VA_ARGS__ } }
 
 void generic_run(struct call *c, const struct sysdesc *d);
+
+/* After-hooks (hostlink.c): a kernel /proc/PID/fd link to a host fd. */
+void hostlink_opened(struct call *c, const long *params);
+void hostlink_read(struct call *c, const long *params);
 /* Register every entry of a table. */
 void generic_register(const struct sysdesc *tab, int n);
 

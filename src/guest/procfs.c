@@ -95,26 +95,65 @@ int procfs_children(pid_t pid, pid_t tid, pid_t **out)
 	return n;
 }
 
-uint64_t procfs_signals(pid_t tgid, pid_t tid, uint64_t *caught)
+/* The signal sets of thread tid's status; 0 or -1. */
+static int read_signals(pid_t tgid, pid_t tid, unsigned long long *pnd,
+			unsigned long long *blk, unsigned long long *cgt)
 {
-	unsigned long long pnd = 0, shd = 0, blk = 0, cgt = 0;
+	unsigned long long shd = 0;
 	char path[64], line[128];
 	FILE *f;
 
-	*caught = 0;
+	*pnd = *blk = *cgt = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)tgid, (int)tid);
 	f = fopen(path, "re");
 	if (!f)
-		return 0;
+		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "SigPnd: %llx", &pnd) == 1 ||
+		if (sscanf(line, "SigPnd: %llx", pnd) == 1 ||
 		    sscanf(line, "ShdPnd: %llx", &shd) == 1 ||
-		    sscanf(line, "SigBlk: %llx", &blk) == 1)
+		    sscanf(line, "SigBlk: %llx", blk) == 1)
 			continue;
-		if (sscanf(line, "SigCgt: %llx", &cgt) == 1)
+		if (sscanf(line, "SigCgt: %llx", cgt) == 1)
 			break;
 	}
 	fclose(f);
-	*caught = (pnd | shd) & ~blk & cgt;
-	return (pnd | shd) & ~blk;
+	*pnd |= shd;
+	return 0;
+}
+
+uint64_t procfs_signals(pid_t tgid, pid_t tid, uint64_t *caught)
+{
+	unsigned long long pnd, blk, cgt;
+
+	read_signals(tgid, tid, &pnd, &blk, &cgt);
+	*caught = pnd & ~blk & cgt;
+	return pnd & ~blk;
+}
+
+uint64_t procfs_pending(pid_t tgid, pid_t tid)
+{
+	unsigned long long pnd, blk, cgt;
+
+	read_signals(tgid, tid, &pnd, &blk, &cgt);
+	return pnd;
+}
+
+int procfs_signalfd_mask(int fd, uint64_t *mask)
+{
+	unsigned long long m;
+	char path[64], line[128];
+	int found = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "sigmask: %llx", &m) == 1) {
+			*mask = m;
+			found = 0;
+		}
+	fclose(f);
+	return found;
 }

@@ -29,4 +29,10 @@ int procfs_children(pid_t pid, pid_t tid, pid_t **out);
  */
 uint64_t procfs_signals(pid_t tgid, pid_t tid, uint64_t *caught);
 
+/* The signals pending for thread tid of tgid, blocked or not. */
+uint64_t procfs_pending(pid_t tgid, pid_t tid);
+
+/* When kbox's own fd is a signalfd: 0 and its mask; else -1. */
+int procfs_signalfd_mask(int fd, uint64_t *mask);
+
 #endif

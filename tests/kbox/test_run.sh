@@ -176,6 +176,35 @@ ok $? "  debugfs: /tmp/by-1000 is owned by 1000:1000 in the image"
 ! dbg 'stat /root/by-1000' | grep -q 'Inode:'
 ok $? "  debugfs: /root/by-1000 does not exist"
 
+# ---- /dev and the host fds behind /proc/self/fd -----------------------------
+
+printf 'piped in\n' > "$work/in.txt"
+cat "$work/in.txt" | timeout 20 "$KBOX" -r "$img" -- /bin/sh -c 'cat /dev/stdin; readlink /proc/self/fd/0' \
+	> "$work/out" 2> "$work/err"
+rc=$?
+out=$(cat "$work/out")
+cat "$work/err" >> "$work/all.err"
+[ "$(printf '%s\n' "$out" | head -1)" = "piped in" ]
+ok $? "cat /dev/stdin reads the host pipe kbox was given" || show
+printf '%s\n' "$out" | sed -n 2p | grep -q '^pipe:\['
+ok $? "  readlink /proc/self/fd/0 names the host pipe" || show
+STDIN=$work/in.txt run -- cat /proc/self/fd/0
+is "$out" "piped in" "cat /proc/self/fd/0 with a host file as stdin" || show
+echo "old content, longer" > "$work/stderr.txt"
+timeout 20 "$KBOX" -r "$img" -- /bin/sh -c 'echo to-stderr > /dev/stderr; echo again >> /dev/fd/2' \
+	< /dev/null > /dev/null 2> "$work/stderr.txt"
+is "$(cat "$work/stderr.txt")" "to-stderr
+again" "> /dev/stderr truncates the host file, >> /dev/fd/2 appends" || diag < "$work/stderr.txt"
+run -- /bin/sh -c 'ls /dev; grep devpts /proc/mounts | cut -d" " -f2'
+printf '%s\n' "$out" | grep -qx /dev/pts && printf '%s\n' "$out" | grep -qx ptmx
+ok $? "devpts on /dev/pts, /dev/ptmx there" || show
+! printf '%s\n' "$out" | grep -q '^vd'
+ok $? "  the image's disk (/dev/vda) is not: a guest cannot write under its file system" || show
+setsid -w "$KBOX" -r "$img" -- /bin/sh -c 'echo x > /dev/tty' < /dev/null > "$work/out" 2> "$work/err"
+rc=$?
+[ $rc -ne 0 ] && grep -q 'No such device or address' "$work/err"
+ok $? "/dev/tty without a controlling terminal: ENXIO" || show
+
 # ---- the image afterwards -------------------------------------------------
 
 mkdir "$work/tmp2"

@@ -43,7 +43,7 @@ long lkl_task_clone(unsigned long flags)
 		.flags		= flags & ~CSIGNAL,
 		.exit_signal	= flags & CSIGNAL,
 		.fn		= lkl_host_task_marker,
-		.name		= "task",
+		/* no .name: the clone keeps its parent's comm, as fork does */
 	};
 	struct task_struct *self, *child;
 	pid_t pid;
