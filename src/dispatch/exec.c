@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/kcmp.h>
 
 #include <lkl.h>
 #include <lkl/linux/prctl.h>
@@ -28,6 +29,7 @@
 #include "../guest/execdir.h"
 #include "../guest/filecache.h"
 #include "../guest/memory.h"
+#include "../guest/procfs.h"
 #include "../intercept/supervisor.h"
 
 /*
@@ -159,7 +161,82 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 	return 0;
 }
 
-static void do_exec(struct call *c, long dirfd, uint64_t path_addr, int flags)
+/* The stack pointer of the guest thread, stopped in a system call. */
+static uint64_t stack_pointer(pid_t tid)
+{
+	char path[64], line[512];
+	unsigned long long sp = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* "NR a0 a1 a2 a3 a4 a5 SP PC" */
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "%*d %*x %*x %*x %*x %*x %*x %llx", &sp) != 1)
+		sp = 0;
+	fclose(f);
+	return sp;
+}
+
+/* A vfork child: its memory is its parent's, then the parent; else 0. */
+static pid_t memory_owner(pid_t pid)
+{
+	pid_t ppid, pgrp;
+
+	if (procfs_parent(pid, &ppid, &pgrp) < 0)
+		return 0;
+	/* 0: the same memory; 1 or 2: other memory; -1: cannot tell. */
+	return syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) == 0 ? ppid : 0;
+}
+
+/*
+ * Shells pass their exec path as argv[0] too, the very same string: the
+ * name written over the path would be the program's argv[0].  Such argv
+ * entries are pointed at a copy of the path, put on the guest's stack
+ * well below its stack pointer: the thread stays in execve until the
+ * host has copied the arguments, and a successful exec drops that stack.
+ * A vfork child's parent would see the change (and might free what it
+ * never allocated): the slot is put back at the child's next call.
+ */
+static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long len,
+		     uint64_t argv_addr)
+{
+	static const uint64_t below[] = { 16384, 4096, 1024 };
+	pid_t tid = call_pid(c);
+	uint64_t p, copy = 0, sp = 0;
+	size_t i, j;
+
+	for (i = 0; argv_addr && i < 4096; i++) {
+		if (gmem_read(tid, &p, argv_addr + 8 * i, sizeof(p)) || !p)
+			break;
+		if (p < path_addr || p > path_addr + (uint64_t)len)
+			continue;
+		if (!sp)
+			sp = stack_pointer(tid);
+		for (j = 0; !copy && sp && j < sizeof(below) / sizeof(below[0]); j++) {
+			uint64_t at = (sp - below[j] - (uint64_t)len - 1) & ~15ULL;
+
+			if (!gmem_write(tid, at, path, (size_t)len + 1))
+				copy = at;
+		}
+		if (!copy)
+			return -EFAULT;
+		if (!c->t->argv_owner) {
+			c->t->argv_owner = memory_owner(c->t->proc->pid);
+			c->t->argv_slot = argv_addr + 8 * i;
+			c->t->argv_value = p;
+		}
+		p = copy + (p - path_addr);
+		if (gmem_poke(tid, argv_addr + 8 * i, &p, sizeof(p)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t argv_addr,
+		    int flags)
 {
 	char *path = malloc(PATH_MAX), name[PATH_MAX];
 	long len, ret, exe = -1;
@@ -193,7 +270,9 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, int flags)
 	}
 	/* The guest's string may have no room for the name (a very short path). */
 	ret = (long)strlen(name) > len ? -ENAMETOOLONG :
-	      gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
+	      keep_argv(c, path_addr, path, len, argv_addr);
+	if (!ret)
+		ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
 	if (ret < 0) {
 		lkl_sys_close(exe);
 		c->ret = ret;
@@ -207,12 +286,12 @@ out:
 
 static void sys_execve(struct call *c)
 {
-	do_exec(c, AT_FDCWD, c->a[0], 0);
+	do_exec(c, AT_FDCWD, c->a[0], c->a[1], 0);
 }
 
 static void sys_execveat(struct call *c)
 {
-	do_exec(c, (int)c->a[0], c->a[1], (int)c->a[4]);
+	do_exec(c, (int)c->a[0], c->a[1], c->a[2], (int)c->a[4]);
 }
 
 void exec_handlers_init(void)

@@ -80,6 +80,12 @@ struct gthread {
 	uint64_t busy_since;	/* monotonic ns */
 	bool interrupted;	/* the kernel task was told to give up */
 	bool die;		/* the worker ends after the current call */
+	/*
+	 * A vfork child's exec pointed an argv slot of the memory it shares
+	 * with its parent elsewhere (dispatch/exec.c): put back at its next call.
+	 */
+	pid_t argv_owner;	/* the parent, 0: nothing to put back */
+	uint64_t argv_slot, argv_value;
 	struct gthread *next_in_proc;
 	struct gthread *next_hash;
 };

@@ -11,6 +11,16 @@
 #   show                  the last run as a TAP comment
 #   fs_clean IMAGE DESC   e2fsck -fn clean and no journal left to recover
 
+# Guest processes that outlived a killed kbox (their host cwd is its exec
+# directory, under $work/tmp): ended, so a test leaves nothing running.
+kbox_kill_leftovers() {
+	local d p
+	for d in /proc/[0-9]*; do
+		p=$(readlink "$d/cwd" 2> /dev/null) || continue
+		case $p in "$work"/*) kill -9 "${d#/proc/}" 2> /dev/null ;; esac
+	done
+}
+
 kbox_test_init() {
 	[ -n "${KBOX:-}" ] || skip_all "KBOX not set (run through make check)"
 	[ -x "$KBOX" ] || skip_all "no kbox at $KBOX"
@@ -18,7 +28,7 @@ kbox_test_init() {
 	if [ "${KEEP:-}" = 1 ]; then
 		echo "# work directory: $work"
 	else
-		trap 'rm -rf "$work" ${kbox_cleanup:-}' EXIT
+		trap 'kbox_kill_leftovers; rm -rf "$work" ${kbox_cleanup:-}' EXIT
 	fi
 	mkdir "$work/tmp" && export TMPDIR=$work/tmp
 }

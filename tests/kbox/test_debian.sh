@@ -35,6 +35,10 @@ ro -- /bin/bash -c 'sleep 0.2 & p=$!; (exit 7); s=$?; wait $p; echo "bg=$? sub=$
 is "$out" "bg=0 sub=7
 pipe=1 0" "bash: background job and wait, subshell status, PIPESTATUS" || show
 
+ro -- /bin/sh -c '/bin/bash -c "echo \$0"; /usr/bin/python3 -c "import sys; print(sys.executable)"'
+is "$out" "/bin/bash
+/usr/bin/python3" "dash execs by path: argv[0] is the path (bash \$0, sys.executable)" || show
+
 ro -- sha256sum /etc/kbox-image-id
 want=$(printf '%s\n' "$token" | sha256sum | cut -d' ' -f1)
 is "${out%% *}" "$want" "coreutils sha256sum of the image's file" || show

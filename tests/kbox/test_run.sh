@@ -176,6 +176,13 @@ ok $? "  debugfs: /tmp/by-1000 is owned by 1000:1000 in the image"
 ! dbg 'stat /root/by-1000' | grep -q 'Inode:'
 ok $? "  debugfs: /root/by-1000 does not exist"
 
+# A shell execs a path passing that same string as argv[0]: kbox rewrites
+# the path for the host, never the program's argv[0].
+run -- /bin/sh -c '/bin/true; echo "true $?"; /bin/sh -c "echo \$0"; /bin/echo "$(/bin/basename /a/b)"'
+is "$out" "true 0
+/bin/sh
+b" "a program exec'd by path keeps argv[0] (busybox finds its applet)" || show
+
 # ---- /dev and the host fds behind /proc/self/fd -----------------------------
 
 printf 'piped in\n' > "$work/in.txt"
