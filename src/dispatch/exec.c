@@ -205,11 +205,22 @@ static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long 
 {
 	static const uint64_t below[] = { 16384, 4096, 1024 };
 	pid_t tid = call_pid(c);
-	uint64_t p, copy = 0, sp = 0;
-	size_t i, j;
+	uint64_t ptrs[64], p, copy = 0, sp = 0;
+	size_t i, j, first = 0, have = 0;
 
 	for (i = 0; argv_addr && i < 4096; i++) {
-		if (gmem_read(tid, &p, argv_addr + 8 * i, sizeof(p)) || !p)
+		if (i == first + have) {
+			/* A chunk at a time; one by one where it would cross the end. */
+			first = i;
+			have = sizeof(ptrs) / sizeof(ptrs[0]);
+			if (gmem_read(tid, ptrs, argv_addr + 8 * i, sizeof(ptrs))) {
+				have = 1;
+				if (gmem_read(tid, ptrs, argv_addr + 8 * i, sizeof(ptrs[0])))
+					break;
+			}
+		}
+		p = ptrs[i - first];
+		if (!p)
 			break;
 		if (p < path_addr || p > path_addr + (uint64_t)len)
 			continue;

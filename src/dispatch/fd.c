@@ -560,7 +560,8 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 	struct fdtab *t = fds_of(c);
 	bool host = false, kernel = false;
 	struct pollfd *hp = NULL, *kp = NULL;
-	uint64_t *sigmask = NULL;
+	uint64_t *sigmask = NULL, pending;
+	bool any_signalfd = false;
 	int *local = NULL;
 	unsigned int i;
 	long ret = 0, waited = 0;
@@ -604,6 +605,7 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 			/* A signalfd polled by kbox would see kbox's signals. */
 			if (procfs_signalfd_mask(local[i], &sigmask[i]) < 0)
 				sigmask[i] = 0;
+			any_signalfd |= sigmask[i] != 0;
 		}
 	}
 	hp = calloc(n, sizeof(*hp));
@@ -631,11 +633,12 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 				ret = -errno;
 				break;
 			}
+			pending = any_signalfd ?
+				  procfs_pending(c->t->proc->pid, c->t->tid) : 0;
 			for (i = 0; i < n; i++) {
 				if (sigmask[i])
 					hp[i].revents = (hp[i].events & POLLIN) &&
-						(procfs_pending(c->t->proc->pid, c->t->tid) &
-						 sigmask[i]) ? POLLIN : 0;
+						(pending & sigmask[i]) ? POLLIN : 0;
 				ret += hp[i].revents != 0;
 			}
 		}

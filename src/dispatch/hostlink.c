@@ -102,7 +102,7 @@ void hostlink_opened(struct call *c, const long *params)
 
 void hostlink_read(struct call *c, const long *params)
 {
-	static const char mark[] = "/memfd:kbox-host-fd";
+	static const char mark[] = "/memfd:" HOSTFD_NAME;
 	const char *got = (const char *)params[2];
 	size_t size = (size_t)params[3];
 	char link[64], target[4096];

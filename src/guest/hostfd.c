@@ -16,7 +16,7 @@ long hostfd_placeholder(bool cloexec)
 	struct lkl_stat st;
 	long fd;
 
-	fd = lkl_sys_memfd_create("kbox-host-fd", cloexec ? LKL_MFD_CLOEXEC : 0);
+	fd = lkl_sys_memfd_create(HOSTFD_NAME, cloexec ? LKL_MFD_CLOEXEC : 0);
 	if (fd >= 0 && placeholder_dev == ~0ULL && !lkl_sys_fstat(fd, &st))
 		placeholder_dev = st.st_dev;
 	return fd;

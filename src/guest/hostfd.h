@@ -15,6 +15,9 @@
 
 #include "fdtable.h"
 
+/* The placeholders' memfd name: their /proc links read "/memfd:" it. */
+#define HOSTFD_NAME "kbox-host-fd"
+
 /* A new placeholder at the kernel's lowest free number, or -errno. */
 long hostfd_placeholder(bool cloexec);
 
