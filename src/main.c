@@ -3,8 +3,8 @@
  * kbox: run a program from a root filesystem image, its system calls
  * served by the Linux kernel linked into this process.
  *
- *   boot and mount (tools/common/image.c) -> the guest's root and first
- *   task (rootfs.c) -> fork it under the seccomp filter (intercept/) ->
+ *   boot and mount (tools/common/image.c) -> host directories bound in
+ *   (binds/) -> the guest's root and first task (rootfs.c) -> fork it under the seccomp filter (intercept/) ->
  *   serve its calls (intercept/supervisor.c, dispatch/) until it exits.
  */
 #define _GNU_SOURCE
@@ -20,6 +20,7 @@
 
 #include <lkl.h>
 
+#include "binds/binds.h"
 #include "cli.h"
 #include "dispatch/dispatch.h"
 #include "guest/execdir.h"
@@ -128,11 +129,6 @@ int main(int argc, char **argv)
 		cli_free(&opts);
 		return ret;
 	}
-	if (opts.nbinds) {
-		tool_error(NULL, "-b is not supported yet");
-		cli_free(&opts);
-		return EXIT_KBOX_ERROR;
-	}
 	dispatch_verbose = opts.verbose;
 	envp = guest_env(&opts, &path_env);
 	if (!envp) {
@@ -164,6 +160,8 @@ int main(int argc, char **argv)
 	status = -1;
 	rootfs_set_hostname(img.mnt);
 	ret = rootfs_mount_extras(img.mnt, &opts);
+	if (!ret)
+		ret = binds_start(img.mnt, &opts);
 	if (!ret)
 		ret = rootfs_guest_task(img.mnt, &opts, path_env, &gt);
 	if (ret) {
@@ -228,6 +226,7 @@ end_task:
 rmdir:
 	execdir_remove();
 close:
+	binds_stop(img.mnt);
 	rootfs_umount_extras(img.mnt);
 	if (image_close(&img) < 0 && ret == 0)
 		ret = EXIT_KBOX_ERROR;

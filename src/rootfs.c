@@ -108,10 +108,6 @@ int rootfs_mount_extras(const char *mnt, const struct kbox_opts *opts)
 			dev_hide_disks(dir);
 			dev_links(dir);
 		}
-		if (!strcmp(m->type, "devtmpfs")) {
-			dev_hide_disks(dir);
-			dev_links(dir);
-		}
 	}
 	return 0;
 }
