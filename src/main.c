@@ -26,6 +26,7 @@
 #include "guest/execdir.h"
 #include "guest/lineage.h"
 #include "guest/process.h"
+#include "guest/shadow.h"
 #include "image.h"
 #include "intercept/landlock.h"
 #include "intercept/launch.h"
@@ -216,6 +217,7 @@ int main(int argc, char **argv)
 		goto end_task;
 	}
 	status = supervisor_run(listener, initial, pid);
+	shadow_end();
 	ret = exit_status(status);
 	goto rmdir;
 end_task:

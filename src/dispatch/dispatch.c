@@ -13,6 +13,7 @@
 
 #include "dispatch.h"
 #include "../guest/memory.h"
+#include "../guest/shadow.h"
 #include "generic.h"
 #include "syscall_names.h"
 
@@ -99,6 +100,53 @@ static void raise_sigpipe(struct call *c)
 	}
 }
 
+/*
+ * Calls that move a file's data through the kernel, for shadowed files
+ * (guest/shadow.h): the guest fd read from (*in) and written to (*out),
+ * -1 where none; *sync: the call syncs (the shadow is synced first).
+ */
+static void file_io(const struct call *c, int *in, int *out, bool *sync)
+{
+	*in = *out = -1;
+	*sync = false;
+	switch (c->nr) {
+	case SYS_read: case SYS_pread64: case SYS_readv: case SYS_preadv:
+	case SYS_preadv2:
+		*in = (int)c->a[0];
+		break;
+	case SYS_write: case SYS_pwrite64: case SYS_writev: case SYS_pwritev:
+	case SYS_pwritev2: case SYS_ftruncate: case SYS_fallocate:
+		*out = (int)c->a[0];
+		break;
+	case SYS_fsync: case SYS_fdatasync:
+		*in = (int)c->a[0];
+		*sync = true;
+		break;
+	case SYS_sendfile:
+		*in = (int)c->a[1];
+		*out = (int)c->a[0];
+		break;
+	case SYS_copy_file_range:
+		*in = (int)c->a[0];
+		*out = (int)c->a[2];
+		break;
+	}
+	if (*in >= 0 && fdtab_is_host(c->t->proc->fds, *in))
+		*in = -1;
+	if (*out >= 0 && fdtab_is_host(c->t->proc->fds, *out))
+		*out = -1;
+}
+
+static void run(struct call *c, const struct entry *e)
+{
+	if (e && e->fn)
+		e->fn(c);
+	else if (e && e->desc)
+		generic_run(c, e->desc);
+	else
+		c->ret = -ENOSYS;
+}
+
 void dispatch_call(struct call *c)
 {
 	const struct entry *e = c->nr >= 0 && c->nr < NR_MAX ? &table[c->nr] : NULL;
@@ -109,12 +157,23 @@ void dispatch_call(struct call *c)
 			  sizeof(c->t->argv_value));
 		c->t->argv_owner = 0;
 	}
-	if (e && e->fn)
-		e->fn(c);
-	else if (e && e->desc)
-		generic_run(c, e->desc);
-	else
-		c->ret = -ENOSYS;
+	if (shadow_any()) {
+		int in, out;
+		bool sync;
+
+		file_io(c, &in, &out, &sync);
+		if (c->nr == SYS_sync || c->nr == SYS_syncfs)
+			shadow_flush_all(false);
+		if (in >= 0)
+			shadow_flush_fd(in, sync);
+		if (out >= 0)
+			shadow_flush_fd(out, false);
+		run(c, e);
+		if (out >= 0 && c->ret >= 0)
+			shadow_refresh_fd(out);
+	} else {
+		run(c, e);
+	}
 	if (c->ret == -EPIPE)
 		raise_sigpipe(c);
 	if (dispatch_verbose)

@@ -2,8 +2,9 @@
 /*
  * mmap of an image file: the host kernel maps a host copy (a memfd, see
  * guest/filecache.h) put at the same fd number in the guest's host table.
- * Private maps share one sealed copy per file version.  Shared writable
- * maps get a copy of their own whose writes do not reach the image yet.
+ * Private maps share one sealed copy per file version.  Shared maps of a
+ * file open for writing share its shadow (guest/shadow.h), whose writes
+ * go back to the image.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "dispatch.h"
 #include "../guest/filecache.h"
+#include "../guest/shadow.h"
 
 static void sys_mmap(struct call *c)
 {
@@ -49,10 +51,16 @@ static void sys_mmap(struct call *c)
 		c->ret = -EACCES;
 		return;
 	}
-	if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE))
-		mem = filecache_copy(fd);
-	else
+	if ((flags & MAP_TYPE) != MAP_PRIVATE) {
+		/* Open for writing: mprotect may make a read-only map writable. */
+		mem = shadow_get(fd, (mode & LKL_O_ACCMODE) == LKL_O_RDWR);
+		if (mem == -ENOENT)
+			mem = filecache_get(fd, NULL, 0, 0);
+	} else {
+		/* A private copy of the file as the shared maps left it. */
+		shadow_flush_fd(fd, false);
 		mem = filecache_get(fd, NULL, 0, 0);
+	}
 	if (mem < 0) {
 		c->ret = mem;
 		return;
@@ -66,7 +74,15 @@ static void sys_mmap(struct call *c)
 	call_continue(c);
 }
 
+/* The maps' writes go to the image; the host's msync has nothing to do. */
+static void sys_msync(struct call *c)
+{
+	shadow_flush_all(c->a[2] & MS_SYNC);
+	call_continue(c);
+}
+
 void mmap_handlers_init(void)
 {
 	dispatch_register(SYS_mmap, sys_mmap);
+	dispatch_register(SYS_msync, sys_msync);
 }

@@ -18,6 +18,7 @@
 
 #include "dispatch.h"
 #include "../guest/memory.h"
+#include "../guest/shadow.h"
 #include "../intercept/supervisor.h"
 
 #define NAMESPACE_FLAGS (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | \
@@ -113,6 +114,8 @@ static void sys_exit_group(struct call *c)
 	supervisor_end_siblings(c->t);
 	c->t->die = true;
 	guest_unlock();
+	/* What its shared maps wrote is in the image when its parent looks. */
+	shadow_flush_all(false);
 	/* Files close now, so whoever waits for this exit sees them closed. */
 	lkl_sys_exit_group(0);
 	call_continue(c);

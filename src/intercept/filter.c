@@ -12,7 +12,7 @@
 
 /* Calls about the calling process itself that no file is involved in. */
 static const int host_calls[] = {
-	SYS_munmap, SYS_mprotect, SYS_brk, SYS_madvise, SYS_mremap, SYS_msync,
+	SYS_munmap, SYS_mprotect, SYS_brk, SYS_madvise, SYS_mremap,
 	SYS_mincore, SYS_mlock, SYS_munlock, SYS_mlockall, SYS_munlockall,
 	SYS_mlock2, SYS_pkey_mprotect, SYS_pkey_alloc, SYS_pkey_free,
 	SYS_membarrier, SYS_mbind, SYS_set_mempolicy, SYS_get_mempolicy,
