@@ -29,6 +29,7 @@
 #include "guest/shadow.h"
 #include "image.h"
 #include "intercept/landlock.h"
+#include "intercept/keeper.h"
 #include "intercept/launch.h"
 #include "intercept/supervisor.h"
 #include "rootfs.h"
@@ -131,6 +132,10 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	dispatch_verbose = opts.verbose;
+	/* Before any thread: the keeper ends the guests if kbox is killed. */
+	ret = keeper_start();
+	if (ret < 0 && opts.verbose)
+		fprintf(stderr, "kbox: no keeper process: %s\n", strerror(-ret));
 	envp = guest_env(&opts, &path_env);
 	if (!envp) {
 		tool_error(NULL, "out of memory");
@@ -175,6 +180,7 @@ int main(int argc, char **argv)
 		ret = EXIT_KBOX_ERROR;
 		goto close;
 	}
+	keeper_watch(execdir_path());
 	dispatch_init();
 
 	fds = fdtab_new();

@@ -21,6 +21,16 @@ kbox_kill_leftovers() {
 	done
 }
 
+# kbox_leftovers: the pids of processes working under $work (guests of
+# kbox runs of this test), one per line.
+kbox_leftovers() {
+	local d p
+	for d in /proc/[0-9]*; do
+		p=$(readlink "$d/cwd" 2> /dev/null) || continue
+		case $p in "$work"/*) echo "${d#/proc/}" ;; esac
+	done
+}
+
 kbox_test_init() {
 	[ -n "${KBOX:-}" ] || skip_all "KBOX not set (run through make check)"
 	[ -x "$KBOX" ] || skip_all "no kbox at $KBOX"

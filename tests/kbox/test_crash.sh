@@ -43,7 +43,16 @@ kill -KILL $pid
 wait $pid 2>/dev/null
 n=$(tail -n 1 "$work/acked")
 ok $([ "${n:-0}" -ge 5 ]; echo $?) "the guest acknowledged $n synced files before kbox was killed"
-sleep 0.2	# the guest dies with kbox (PDEATHSIG)
+# The keeper ends every guest process (the shell, yes, head) and the
+# exec directory.
+for _ in $(seq 50); do
+	[ -z "$(kbox_leftovers)" ] && [ -z "$(ls "$TMPDIR")" ] && break
+	sleep 0.1
+done
+left=$(kbox_leftovers)
+is "${left:-none}" none "no guest process outlives the killed kbox (its keeper ends them)" ||
+	for p in $left; do ps -o pid,ppid,stat,args -p "$p" | tail -n +2 | diag; done
+is "$(ls "$TMPDIR")" "" "  and its exec directory is gone"
 
 # The next mount replays the journal; check every acknowledged file.
 timeout -k 5 60 "$KBOX" -r "$img" -- /bin/sh -c '
