@@ -5,9 +5,10 @@
  * string is overwritten with the memfd's name in the exec directory (see
  * guest/execdir.h); then the host kernel runs the exec.  PT_INTERP in the
  * copy names the interpreter's memfd as /proc/self/fd/M: the host opens
- * the interpreter before close-on-exec takes the memfds away.  The kernel
- * task does what exec does to it: a private fd table without the
- * close-on-exec fds, and no other threads.
+ * the interpreter before close-on-exec takes the memfds away.  A #! script
+ * is run the same way by a trampoline of kbox's (guest/shebang.h), which
+ * execs its interpreter.  The kernel task does what exec does to it: a
+ * private fd table without the close-on-exec fds, and no other threads.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,13 +31,15 @@
 #include "../guest/filecache.h"
 #include "../guest/memory.h"
 #include "../guest/procfs.h"
+#include "../guest/shebang.h"
 #include "../intercept/supervisor.h"
 
 /*
  * The kernel side of a successful exec; name: the program's path, exe:
- * the program open in the kernel (-1 for a host file), closed here.
+ * the program open in the kernel (-1 for a host file), closed here;
+ * script: the host runs the #! trampoline for it.
  */
-static void exec_commit(struct call *c, const char *name, long exe)
+static void exec_commit(struct call *c, const char *name, long exe, bool script)
 {
 	const char *base = strrchr(name, '/');
 	char comm[16];
@@ -66,6 +69,19 @@ static void exec_commit(struct call *c, const char *name, long exe)
 	fdtab_exec(p->fds);
 	/* exec resets caught signals to their default. */
 	memset(&p->sig, 0, sizeof(p->sig));
+	/*
+	 * What ps and /proc/PID/comm show, as exec names it: a script's name,
+	 * also once its trampoline has exec'd the interpreter (Linux's one
+	 * exec is two here).
+	 */
+	if (p->script_comm[0])
+		memcpy(comm, p->script_comm, sizeof(comm));
+	else
+		snprintf(comm, sizeof(comm), "%s", base ? base + 1 : name);
+	if (script)
+		memcpy(p->script_comm, comm, sizeof(comm));
+	else
+		p->script_comm[0] = '\0';
 	guest_unlock();
 
 	/* /proc/PID/exe, and the file cannot be written while it runs. */
@@ -73,8 +89,6 @@ static void exec_commit(struct call *c, const char *name, long exe)
 		lkl_task_set_exe((int)exe);
 		lkl_sys_close(exe);
 	}
-	/* What ps and /proc/PID/comm show, as exec names it. */
-	snprintf(comm, sizeof(comm), "%s", base ? base + 1 : name);
 	if (comm[0])
 		lkl_sys_prctl(LKL_PR_SET_NAME, (unsigned long)comm, 0, 0, 0);
 	lkl_sys_unshare(LKL_CLONE_FILES);
@@ -97,11 +111,14 @@ static long inject(struct call *c, int memfd)
 	return n;
 }
 
-/* On success *exe is the program, open in the kernel for exec_commit. */
+/*
+ * On success *exe is the program, open in the kernel for exec_commit, and
+ * *script says the host will run the #! trampoline.
+ */
 static long prepare(struct call *c, long dirfd, const char *path, int flags,
-		    char *name, size_t name_len, long *exe)
+		    char *name, size_t name_len, long *exe, bool *script)
 {
-	struct exec_info info, iinfo;
+	struct exec_info info;
 	long kfd, ifd, m, n;
 	int mem;
 	char patch[32];
@@ -109,21 +126,19 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 	kfd = exec_open(dirfd, path, flags, &info);
 	if (kfd < 0)
 		return kfd;
+	*script = info.script;
 	if (info.script) {
-		/* The shell runs scripts itself on ENOEXEC; #! comes later. */
+		mem = shebang_prepare(dirfd, path, &info, &ifd);
 		lkl_sys_close(kfd);
-		return -ENOEXEC;
-	}
-	if (info.interp[0]) {
-		ifd = exec_open(LKL_AT_FDCWD, info.interp, 0, &iinfo);
+		if (mem < 0)
+			return mem;
+		/* /proc/PID/exe: the interpreter, as on Linux, not the script. */
+		kfd = ifd;
+	} else if (info.interp[0]) {
+		ifd = exec_open_interp(info.interp);
 		if (ifd < 0) {
 			lkl_sys_close(kfd);
-			return ifd == -EACCES ? -EACCES : ifd == -ENOEXEC ? -ELIBBAD : -ENOENT;
-		}
-		if (iinfo.script || iinfo.interp[0]) {
-			lkl_sys_close(ifd);
-			lkl_sys_close(kfd);
-			return -ELIBBAD;
+			return ifd;
 		}
 		mem = filecache_get(ifd, NULL, 0, 0);
 		lkl_sys_close(ifd);
@@ -251,6 +266,7 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 {
 	char *path = malloc(PATH_MAX), name[PATH_MAX];
 	long len, ret, exe = -1;
+	bool script = false;
 
 	if (!path) {
 		c->ret = -ENOMEM;
@@ -267,14 +283,14 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 			char fdname[16];
 
 			snprintf(fdname, sizeof(fdname), "%ld", dirfd);
-			exec_commit(c, fdname, -1);
+			exec_commit(c, fdname, -1, false);
 			call_continue(c);
 		} else {
 			c->ret = path[0] == '/' ? -ENOSYS : -ENOTDIR;
 		}
 		goto out;
 	}
-	ret = prepare(c, dirfd, path, flags, name, sizeof(name), &exe);
+	ret = prepare(c, dirfd, path, flags, name, sizeof(name), &exe, &script);
 	if (ret < 0) {
 		c->ret = ret;
 		goto out;
@@ -289,7 +305,7 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 		c->ret = ret;
 		goto out;
 	}
-	exec_commit(c, path, exe);
+	exec_commit(c, path, exe, script);
 	call_continue(c);
 out:
 	free(path);

@@ -63,6 +63,7 @@ struct gproc {
 	bool exiting;
 	struct sigtab sig;
 	struct pending_clone *pending;	/* oldest first */
+	char script_comm[16];	/* the #! trampoline runs: its script's name */
 	struct gthread *threads;
 	struct gproc *next;
 };
