@@ -206,19 +206,35 @@ static pid_t memory_owner(pid_t pid)
 	return syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) == 0 ? ppid : 0;
 }
 
+void exec_put_back(struct gthread *t)
+{
+	if (t->path_saved)
+		gmem_poke(t->argv_owner, t->path_addr, t->path_saved, t->path_len);
+	if (t->argv_slot)
+		gmem_poke(t->argv_owner, t->argv_slot, &t->argv_value, sizeof(t->argv_value));
+	free(t->path_saved);
+	t->path_saved = NULL;
+	t->argv_slot = 0;
+	t->argv_owner = 0;
+}
+
 /*
  * Shells pass their exec path as argv[0] too, the very same string: the
  * name written over the path would be the program's argv[0].  Such argv
  * entries are pointed at a copy of the path, put on the guest's stack
  * well below its stack pointer: the thread stays in execve until the
  * host has copied the arguments, and a successful exec drops that stack.
- * A vfork child's parent would see the change (and might free what it
- * never allocated): the slot is put back at the child's next call.
+ * A vfork child's parent would see the changes: the slot (it might free
+ * what it never allocated) and the path's first name_len + 1 bytes
+ * (xargs execs its argv[0] again) are put back at the child's next call.
+ * Not a path that is no argv entry: the parent runs again once the exec
+ * is done, and may have freed and reused that memory by then.
  */
 static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long len,
-		     uint64_t argv_addr)
+		     uint64_t argv_addr, size_t name_len)
 {
 	static const uint64_t below[] = { 16384, 4096, 1024 };
+	struct gthread *t = c->t;
 	pid_t tid = call_pid(c);
 	uint64_t ptrs[64], p, copy = 0, sp = 0;
 	size_t i, j, first = 0, have = 0;
@@ -249,10 +265,14 @@ static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long 
 		}
 		if (!copy)
 			return -EFAULT;
-		if (!c->t->argv_owner) {
-			c->t->argv_owner = memory_owner(c->t->proc->pid);
-			c->t->argv_slot = argv_addr + 8 * i;
-			c->t->argv_value = p;
+		if (!t->argv_owner && (t->argv_owner = memory_owner(t->proc->pid))) {
+			t->argv_slot = argv_addr + 8 * i;
+			t->argv_value = p;
+			t->path_addr = path_addr;
+			t->path_len = name_len + 1;
+			t->path_saved = malloc(t->path_len);
+			if (t->path_saved)
+				memcpy(t->path_saved, path, t->path_len);
 		}
 		p = copy + (p - path_addr);
 		if (gmem_poke(tid, argv_addr + 8 * i, &p, sizeof(p)))
@@ -297,7 +317,7 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 	}
 	/* The guest's string may have no room for the name (a very short path). */
 	ret = (long)strlen(name) > len ? -ENAMETOOLONG :
-	      keep_argv(c, path_addr, path, len, argv_addr);
+	      keep_argv(c, path_addr, path, len, argv_addr, strlen(name));
 	if (!ret)
 		ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
 	if (ret < 0) {
