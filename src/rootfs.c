@@ -204,17 +204,18 @@ static int check_error(const char *cmd, long err)
 	return EXIT_CANNOT_EXEC;
 }
 
-/* A dynamic program's loader must be in the image too. */
+/* A dynamic program's loader, or a script's interpreter, must be in the image too. */
 static int check_interp(const char *cmd, const struct exec_info *info)
 {
 	struct exec_info iinfo;
 	long fd;
 
-	if (info->script || !info->interp[0])
+	if (!info->interp[0])
 		return 0;
 	fd = exec_open(LKL_AT_FDCWD, info->interp, 0, &iinfo);
 	if (fd < 0) {
-		tool_error(cmd, "cannot execute: its loader %s: %s", info->interp,
+		tool_error(cmd, "cannot execute: its %s %s: %s",
+			   info->script ? "interpreter" : "loader", info->interp,
 			   fd == -LKL_ENOENT ? "not in the image" : lkl_strerror(fd));
 		return EXIT_CANNOT_EXEC;
 	}

@@ -151,12 +151,8 @@ void dispatch_call(struct call *c)
 {
 	const struct entry *e = c->nr >= 0 && c->nr < NR_MAX ? &table[c->nr] : NULL;
 
-	if (c->t->argv_owner) {
-		/* The exec is over (or failed): the parent's argv as it was. */
-		gmem_poke(c->t->argv_owner, c->t->argv_slot, &c->t->argv_value,
-			  sizeof(c->t->argv_value));
-		c->t->argv_owner = 0;
-	}
+	if (c->t->argv_owner)
+		exec_put_back(c->t);
 	if (shadow_any()) {
 		int in, out;
 		bool sync;

@@ -78,6 +78,8 @@ void proc_handlers_init(void);
 void identity_handlers_init(void);
 void mmap_handlers_init(void);
 void exec_handlers_init(void);
+/* A vfork child's exec is over (or failed): its parent's memory as it was. */
+void exec_put_back(struct gthread *t);
 void misc_handlers_init(void);
 void pid_handlers_init(void);
 void signal_handlers_init(void);

@@ -5,9 +5,10 @@
  * string is overwritten with the memfd's name in the exec directory (see
  * guest/execdir.h); then the host kernel runs the exec.  PT_INTERP in the
  * copy names the interpreter's memfd as /proc/self/fd/M: the host opens
- * the interpreter before close-on-exec takes the memfds away.  The kernel
- * task does what exec does to it: a private fd table without the
- * close-on-exec fds, and no other threads.
+ * the interpreter before close-on-exec takes the memfds away.  A #! script
+ * is run the same way by a trampoline of kbox's (guest/shebang.h), which
+ * execs its interpreter.  The kernel task does what exec does to it: a
+ * private fd table without the close-on-exec fds, and no other threads.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,13 +31,15 @@
 #include "../guest/filecache.h"
 #include "../guest/memory.h"
 #include "../guest/procfs.h"
+#include "../guest/shebang.h"
 #include "../intercept/supervisor.h"
 
 /*
  * The kernel side of a successful exec; name: the program's path, exe:
- * the program open in the kernel (-1 for a host file), closed here.
+ * the program open in the kernel (-1 for a host file), closed here;
+ * script: the host runs the #! trampoline for it.
  */
-static void exec_commit(struct call *c, const char *name, long exe)
+static void exec_commit(struct call *c, const char *name, long exe, bool script)
 {
 	const char *base = strrchr(name, '/');
 	char comm[16];
@@ -66,6 +69,19 @@ static void exec_commit(struct call *c, const char *name, long exe)
 	fdtab_exec(p->fds);
 	/* exec resets caught signals to their default. */
 	memset(&p->sig, 0, sizeof(p->sig));
+	/*
+	 * What ps and /proc/PID/comm show, as exec names it: a script's name,
+	 * also once its trampoline has exec'd the interpreter (Linux's one
+	 * exec is two here).
+	 */
+	if (p->script_comm[0])
+		memcpy(comm, p->script_comm, sizeof(comm));
+	else
+		snprintf(comm, sizeof(comm), "%s", base ? base + 1 : name);
+	if (script)
+		memcpy(p->script_comm, comm, sizeof(comm));
+	else
+		p->script_comm[0] = '\0';
 	guest_unlock();
 
 	/* /proc/PID/exe, and the file cannot be written while it runs. */
@@ -73,8 +89,6 @@ static void exec_commit(struct call *c, const char *name, long exe)
 		lkl_task_set_exe((int)exe);
 		lkl_sys_close(exe);
 	}
-	/* What ps and /proc/PID/comm show, as exec names it. */
-	snprintf(comm, sizeof(comm), "%s", base ? base + 1 : name);
 	if (comm[0])
 		lkl_sys_prctl(LKL_PR_SET_NAME, (unsigned long)comm, 0, 0, 0);
 	lkl_sys_unshare(LKL_CLONE_FILES);
@@ -97,11 +111,14 @@ static long inject(struct call *c, int memfd)
 	return n;
 }
 
-/* On success *exe is the program, open in the kernel for exec_commit. */
+/*
+ * On success *exe is the program, open in the kernel for exec_commit, and
+ * *script says the host will run the #! trampoline.
+ */
 static long prepare(struct call *c, long dirfd, const char *path, int flags,
-		    char *name, size_t name_len, long *exe)
+		    char *name, size_t name_len, long *exe, bool *script)
 {
-	struct exec_info info, iinfo;
+	struct exec_info info;
 	long kfd, ifd, m, n;
 	int mem;
 	char patch[32];
@@ -109,21 +126,19 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 	kfd = exec_open(dirfd, path, flags, &info);
 	if (kfd < 0)
 		return kfd;
+	*script = info.script;
 	if (info.script) {
-		/* The shell runs scripts itself on ENOEXEC; #! comes later. */
+		mem = shebang_prepare(dirfd, path, &info, &ifd);
 		lkl_sys_close(kfd);
-		return -ENOEXEC;
-	}
-	if (info.interp[0]) {
-		ifd = exec_open(LKL_AT_FDCWD, info.interp, 0, &iinfo);
+		if (mem < 0)
+			return mem;
+		/* /proc/PID/exe: the interpreter, as on Linux, not the script. */
+		kfd = ifd;
+	} else if (info.interp[0]) {
+		ifd = exec_open_interp(info.interp);
 		if (ifd < 0) {
 			lkl_sys_close(kfd);
-			return ifd == -EACCES ? -EACCES : ifd == -ENOEXEC ? -ELIBBAD : -ENOENT;
-		}
-		if (iinfo.script || iinfo.interp[0]) {
-			lkl_sys_close(ifd);
-			lkl_sys_close(kfd);
-			return -ELIBBAD;
+			return ifd;
 		}
 		mem = filecache_get(ifd, NULL, 0, 0);
 		lkl_sys_close(ifd);
@@ -191,19 +206,35 @@ static pid_t memory_owner(pid_t pid)
 	return syscall(SYS_kcmp, pid, ppid, KCMP_VM, 0, 0) == 0 ? ppid : 0;
 }
 
+void exec_put_back(struct gthread *t)
+{
+	if (t->path_saved)
+		gmem_poke(t->argv_owner, t->path_addr, t->path_saved, t->path_len);
+	if (t->argv_slot)
+		gmem_poke(t->argv_owner, t->argv_slot, &t->argv_value, sizeof(t->argv_value));
+	free(t->path_saved);
+	t->path_saved = NULL;
+	t->argv_slot = 0;
+	t->argv_owner = 0;
+}
+
 /*
  * Shells pass their exec path as argv[0] too, the very same string: the
  * name written over the path would be the program's argv[0].  Such argv
  * entries are pointed at a copy of the path, put on the guest's stack
  * well below its stack pointer: the thread stays in execve until the
  * host has copied the arguments, and a successful exec drops that stack.
- * A vfork child's parent would see the change (and might free what it
- * never allocated): the slot is put back at the child's next call.
+ * A vfork child's parent would see the changes: the slot (it might free
+ * what it never allocated) and the path's first name_len + 1 bytes
+ * (xargs execs its argv[0] again) are put back at the child's next call.
+ * Not a path that is no argv entry: the parent runs again once the exec
+ * is done, and may have freed and reused that memory by then.
  */
 static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long len,
-		     uint64_t argv_addr)
+		     uint64_t argv_addr, size_t name_len)
 {
 	static const uint64_t below[] = { 16384, 4096, 1024 };
+	struct gthread *t = c->t;
 	pid_t tid = call_pid(c);
 	uint64_t ptrs[64], p, copy = 0, sp = 0;
 	size_t i, j, first = 0, have = 0;
@@ -234,10 +265,14 @@ static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long 
 		}
 		if (!copy)
 			return -EFAULT;
-		if (!c->t->argv_owner) {
-			c->t->argv_owner = memory_owner(c->t->proc->pid);
-			c->t->argv_slot = argv_addr + 8 * i;
-			c->t->argv_value = p;
+		if (!t->argv_owner && (t->argv_owner = memory_owner(t->proc->pid))) {
+			t->argv_slot = argv_addr + 8 * i;
+			t->argv_value = p;
+			t->path_addr = path_addr;
+			t->path_len = name_len + 1;
+			t->path_saved = malloc(t->path_len);
+			if (t->path_saved)
+				memcpy(t->path_saved, path, t->path_len);
 		}
 		p = copy + (p - path_addr);
 		if (gmem_poke(tid, argv_addr + 8 * i, &p, sizeof(p)))
@@ -251,6 +286,7 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 {
 	char *path = malloc(PATH_MAX), name[PATH_MAX];
 	long len, ret, exe = -1;
+	bool script = false;
 
 	if (!path) {
 		c->ret = -ENOMEM;
@@ -267,21 +303,21 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 			char fdname[16];
 
 			snprintf(fdname, sizeof(fdname), "%ld", dirfd);
-			exec_commit(c, fdname, -1);
+			exec_commit(c, fdname, -1, false);
 			call_continue(c);
 		} else {
 			c->ret = path[0] == '/' ? -ENOSYS : -ENOTDIR;
 		}
 		goto out;
 	}
-	ret = prepare(c, dirfd, path, flags, name, sizeof(name), &exe);
+	ret = prepare(c, dirfd, path, flags, name, sizeof(name), &exe, &script);
 	if (ret < 0) {
 		c->ret = ret;
 		goto out;
 	}
 	/* The guest's string may have no room for the name (a very short path). */
 	ret = (long)strlen(name) > len ? -ENAMETOOLONG :
-	      keep_argv(c, path_addr, path, len, argv_addr);
+	      keep_argv(c, path_addr, path, len, argv_addr, strlen(name));
 	if (!ret)
 		ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
 	if (ret < 0) {
@@ -289,7 +325,7 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 		c->ret = ret;
 		goto out;
 	}
-	exec_commit(c, path, exe);
+	exec_commit(c, path, exe, script);
 	call_continue(c);
 out:
 	free(path);

@@ -18,38 +18,56 @@ static long read_at(long fd, void *buf, unsigned long len, long off)
 	return n < 0 ? n : (unsigned long)n == len ? 0 : -ENOEXEC;
 }
 
+static bool blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/*
+ * The #! line, read as Linux's binfmt_script reads it: from the first
+ * SCRIPT_BUF bytes only.  Without a newline there, the interpreter's name
+ * must end (at a blank or a NUL) within them, the argument may be cut; the
+ * rest of the line, trailing blanks cut, is one argument; a NUL ends the
+ * name and drops the argument.
+ */
 static long parse_script(long fd, struct exec_info *info)
 {
-	char line[256 + PATH_MAX], *p, *name, *arg;
-	long n = lkl_sys_pread64(fd, line, sizeof(line) - 1, 0);
-	char *end;
+	char buf[SCRIPT_BUF], *last = buf + SCRIPT_BUF - 1, *end, *name, *p, *arg = NULL;
+	long n;
 
-	if (n < 2)
-		return -ENOEXEC;
-	line[n] = '\0';
-	end = strchr(line, '\n');
-	if (!end)
+	memset(buf, 0, sizeof(buf));
+	n = lkl_sys_pread64(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return n;
+	/* A NUL before the newline hides it, as in Linux's strnchr. */
+	end = memchr(buf, '\n', strnlen(buf, sizeof(buf)));
+	if (!end) {
+		for (p = buf + 2; p <= last && blank(*p); p++)
+			;
+		while (p <= last && *p && !blank(*p))
+			p++;
+		if (p > last)
+			return -ENOEXEC;
+		end = last;
+	}
+	while (end > buf + 2 && blank(end[-1]))
+		end--;
+	for (name = buf + 2; name < end && blank(*name); name++)
+		;
+	if (name == end)
 		return -ENOEXEC;
 	*end = '\0';
-	for (p = line + 2; *p == ' ' || *p == '\t'; p++)
+	for (p = name; *p && !blank(*p); p++)
 		;
-	name = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	if (*p)
+	if (*p) {
 		*p++ = '\0';
-	while (*p == ' ' || *p == '\t')
-		p++;
-	arg = p;
-	/* Linux passes the rest of the line, trailing blanks cut, as one word. */
-	for (end = arg + strlen(arg); end > arg && (end[-1] == ' ' || end[-1] == '\t'); )
-		*--end = '\0';
-	if (!*name || strlen(name) >= sizeof(info->interp) ||
-	    strlen(arg) >= sizeof(info->interp_arg))
-		return -ENOEXEC;
+		for (arg = p; blank(*arg); arg++)
+			;
+	}
 	info->script = true;
 	strcpy(info->interp, name);
-	strcpy(info->interp_arg, arg);
+	info->has_arg = arg != NULL;
+	strcpy(info->interp_arg, arg ? arg : "");
 	return 0;
 }
 
@@ -113,12 +131,12 @@ long exec_open(long dirfd, const char *path, int at_flags, struct exec_info *inf
 	ret = lkl_sys_faccessat2(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS);
 	if (ret < 0)
 		goto fail;
-	ret = read_at(fd, magic, sizeof(magic), 0);
-	if (ret)
+	ret = lkl_sys_pread64(fd, (char *)magic, sizeof(magic), 0);
+	if (ret < 0)
 		goto fail;
-	if (magic[0] == '#' && magic[1] == '!')
+	if (ret >= 2 && magic[0] == '#' && magic[1] == '!')
 		ret = parse_script(fd, info);
-	else if (!memcmp(magic, ELFMAG, SELFMAG))
+	else if (ret == SELFMAG && !memcmp(magic, ELFMAG, SELFMAG))
 		ret = parse_elf(fd, info);
 	else
 		ret = -ENOEXEC;
@@ -128,4 +146,18 @@ long exec_open(long dirfd, const char *path, int at_flags, struct exec_info *inf
 fail:
 	lkl_sys_close(fd);
 	return ret;
+}
+
+long exec_open_interp(const char *interp)
+{
+	struct exec_info info;
+	long fd = exec_open(LKL_AT_FDCWD, interp, 0, &info);
+
+	if (fd < 0)
+		return fd == -EACCES ? -EACCES : fd == -ENOEXEC ? -ELIBBAD : -ENOENT;
+	if (info.script || info.interp[0]) {
+		lkl_sys_close(fd);
+		return -ELIBBAD;
+	}
+	return fd;
 }

@@ -6,10 +6,14 @@
 #include <limits.h>
 #include <stdbool.h>
 
+/* Linux reads a script's #! line from this many first bytes (BINPRM_BUF_SIZE). */
+#define SCRIPT_BUF 256
+
 struct exec_info {
 	bool script;		/* starts with "#!" */
 	char interp[PATH_MAX];	/* PT_INTERP, or the script's interpreter */
-	char interp_arg[256];	/* the script's optional argument */
+	bool has_arg;		/* the #! line has an argument (maybe empty) */
+	char interp_arg[SCRIPT_BUF];	/* that argument */
 	long interp_off;	/* file offset of PT_INTERP's string */
 	unsigned long interp_room;	/* its size in the file, NUL included */
 };
@@ -21,5 +25,12 @@ struct exec_info {
  * script (-ENOEXEC otherwise).  Returns the open kernel fd, or -errno.
  */
 long exec_open(long dirfd, const char *path, int at_flags, struct exec_info *info);
+
+/*
+ * Open a program's ELF interpreter (PT_INTERP) as the calling kernel task:
+ * an x86_64 ELF without one of its own.  Returns the kernel fd, or what
+ * Linux's exec fails with: -ENOENT, -EACCES or -ELIBBAD.
+ */
+long exec_open_interp(const char *interp);
 
 #endif

@@ -93,6 +93,31 @@ int filecache_copy(long kfd)
 	return copy_file(kfd, st.st_size);
 }
 
+/* The seals that make a copy immutable. */
+static int seal(int fd)
+{
+	return fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
+		     F_SEAL_WRITE) < 0 ? -errno : 0;
+}
+
+int filecache_memfd(const void *data, size_t len)
+{
+	int fd = new_memfd(), ret;
+
+	if (fd < 0)
+		return fd;
+	if (pwrite(fd, data, len, 0) != (ssize_t)len) {
+		close(fd);
+		return -EIO;
+	}
+	ret = seal(fd);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int filecache_get(long kfd, const void *patch, size_t patch_len, long patch_off)
 {
 	struct lkl_stat st;
@@ -145,10 +170,10 @@ int filecache_get(long kfd, const void *patch, size_t patch_len, long patch_off)
 		close(fd);
 		return -EIO;
 	}
-	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW |
-		  F_SEAL_WRITE) < 0) {
+	ret = seal(fd);
+	if (ret < 0) {
 		close(fd);
-		return -errno;
+		return (int)ret;
 	}
 
 	pthread_mutex_lock(&lock);

@@ -17,6 +17,8 @@
  * (and make it a different cache entry).
  */
 int filecache_get(long kfd, const void *patch, size_t patch_len, long patch_off);
+/* A sealed memfd holding len bytes of data (not cached); the caller closes it. */
+int filecache_memfd(const void *data, size_t len);
 /* A private, unsealed copy (for shared writable maps); the caller closes it. */
 int filecache_copy(long kfd);
 

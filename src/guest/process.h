@@ -63,6 +63,7 @@ struct gproc {
 	bool exiting;
 	struct sigtab sig;
 	struct pending_clone *pending;	/* oldest first */
+	char script_comm[16];	/* the #! trampoline runs: its script's name */
 	struct gthread *threads;
 	struct gproc *next;
 };
@@ -82,10 +83,14 @@ struct gthread {
 	bool die;		/* the worker ends after the current call */
 	/*
 	 * A vfork child's exec pointed an argv slot of the memory it shares
-	 * with its parent elsewhere (dispatch/exec.c): put back at its next call.
+	 * with its parent elsewhere and wrote over the path string that slot
+	 * held (dispatch/exec.c): put back at its next call.
 	 */
 	pid_t argv_owner;	/* the parent, 0: nothing to put back */
 	uint64_t argv_slot, argv_value;
+	uint64_t path_addr;
+	char *path_saved;	/* the bytes the name covered, path_len of them */
+	size_t path_len;
 	struct gthread *next_in_proc;
 	struct gthread *next_hash;
 };

@@ -225,6 +225,7 @@ static void *worker_main(void *arg)
 	guest_remove_thread(t);
 	guest_unlock();
 	sem_destroy(&t->go);
+	free(t->path_saved);
 	free(t);
 	/* The thread ends; so does the kernel task it was bound to. */
 	return NULL;

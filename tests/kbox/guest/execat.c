@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * execveat(2) for tests/kbox/test_scripts.sh, run inside kbox:
+ *
+ *   execat [-c] DIR NAME [ARG...]
+ *
+ * opens DIR (close-on-exec with -c) and execs NAME relative to it with
+ * argv [NAME, ARG...]; when that fails, prints "execveat ERRNO-NAME" and
+ * exits 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int main(int argc, char **argv)
+{
+	int cloexec = argc > 1 && !strcmp(argv[1], "-c");
+	int dirfd;
+
+	argv += cloexec;
+	argc -= cloexec;
+	if (argc < 3) {
+		fprintf(stderr, "usage: execat [-c] DIR NAME [ARG...]\n");
+		return 2;
+	}
+	dirfd = open(argv[1], O_RDONLY | O_DIRECTORY | (cloexec ? O_CLOEXEC : 0));
+	if (dirfd < 0) {
+		perror(argv[1]);
+		return 2;
+	}
+	syscall(SYS_execveat, dirfd, argv[2], argv + 2, environ, 0);
+	printf("execveat %s\n", strerrorname_np(errno));
+	return 1;
+}
