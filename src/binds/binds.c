@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lkl.h>
@@ -306,6 +307,7 @@ int binds_start(const char *mnt, const struct kbox_opts *opts)
 
 void binds_stop(const char *mnt)
 {
+	struct timespec until;
 	char path[64];
 	int i;
 
@@ -320,7 +322,11 @@ void binds_stop(const char *mnt)
 		if (fd >= 0) {
 			lkl_sys_write(fd, "1", 1);
 			lkl_sys_close(fd);
-			pthread_join(s->thread, NULL);
+		}
+		/* Without the file, the guest unmounted it: the read ended too. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		if (pthread_timedjoin_np(s->thread, NULL, &until) == 0) {
 			hostdir_free(s->hd);
 			sem_destroy(&s->mounted);
 		} else {

@@ -117,6 +117,9 @@ run -- /bin/sh -c 'ln -s /mnt/real /linkdir && mkdir -p /mnt/real'
 run -b "$host:/linkdir" -- /bin/sh -c 'cat /mnt/real/token'
 is "$out" "$token" "a guest path through a link of the image lands where the link points in the image" || show
 
+run -S -b "$host:/mnt/h" -- /bin/sh -c 'umount /mnt/h && ls /mnt/h | wc -l'
+is "$out:$rc" "0:0" "the guest may unmount a bind; kbox still ends cleanly" || show
+
 # ---- bad binds -----------------------------------------------------------------------
 
 run -b "$work/missing:/x" -- /bin/true
