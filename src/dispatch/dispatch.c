@@ -60,6 +60,8 @@ void dispatch_init(void)
 	mmap_handlers_init();
 	exec_handlers_init();
 	misc_handlers_init();
+	socket_handlers_init();
+	epoll_handlers_init();
 	pid_handlers_init();
 	signal_handlers_init();
 }

@@ -57,6 +57,9 @@ static inline int call_pid(const struct call *c)
  */
 int call_inject_fd(struct call *c, int hostfd, int target, bool cloexec);
 
+/* A copy, in kbox, of the calling guest's host fd gfd, or -errno. */
+int call_grab_host_fd(struct call *c, int gfd);
+
 /*
  * Hand kbox's host fd hostfd (closed here) to the guest at number n, a
  * kernel placeholder (closed if that fails).  n or -errno.
@@ -79,6 +82,11 @@ void identity_handlers_init(void);
 void mmap_handlers_init(void);
 void exec_handlers_init(void);
 void misc_handlers_init(void);
+void socket_handlers_init(void);
+void epoll_handlers_init(void);
+
+/* A socket ioctl on kernel fd fd: true when it was one (fd.c asks). */
+bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg);
 void pid_handlers_init(void);
 void signal_handlers_init(void);
 
