@@ -92,7 +92,8 @@ static void raise_sigpipe(struct call *c)
 	switch (c->nr) {
 	case SYS_sendto:
 	case SYS_sendmsg:
-		if (c->a[c->nr == SYS_sendto ? 3 : 2] & MSG_NOSIGNAL)
+	case SYS_sendmmsg:
+		if (c->a[c->nr == SYS_sendmsg ? 2 : 3] & MSG_NOSIGNAL)
 			return;
 		/* fall through */
 	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev:

@@ -39,7 +39,6 @@
 
 static const struct sysdesc socket_table[] = {
 	SYS(SYS_socket, L(socket), G(0, A_VAL), G(1, A_VAL), G(2, A_VAL)),
-	SYS(SYS_socketpair, L(socketpair), G(0, A_VAL), G(1, A_VAL), G(2, A_VAL), GN(3, A_OUT_FIX, 8)),
 	SYS(SYS_bind, L(bind), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
 	SYS(SYS_connect, L(connect), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
 	SYS(SYS_listen, L(listen), G(0, A_FD), G(1, A_VAL)),
@@ -50,6 +49,20 @@ static const struct sysdesc socket_table[] = {
 static bool is_host(struct call *c, int fd)
 {
 	return fdtab_is_host(c->t->proc->fds, fd);
+}
+
+/* socketpair: never a NULL array to the kernel, whose copies cannot fail. */
+static void sys_socketpair(struct call *c)
+{
+	int sv[2];
+	long ret = lkl_sys_socketpair((int)c->a[0], (int)c->a[1], (int)c->a[2], sv);
+
+	if (ret >= 0 && gmem_write(call_pid(c), c->a[3], sv, sizeof(sv))) {
+		lkl_sys_close(sv[0]);
+		lkl_sys_close(sv[1]);
+		ret = -EFAULT;
+	}
+	c->ret = ret;
 }
 
 /* ---- value-result addresses ------------------------------------------------ */
@@ -577,10 +590,11 @@ static long mmsg_in(struct call *c, struct kmsg **mp, struct lkl_mmsghdr **kp,
 		(*kp)[i].msg_hdr = (*mp)[i].h;
 	}
 	/* A bad header after good ones: those before it go, as in Linux. */
-	if (ret < 0 && i > 0) {
+	if (ret < 0) {
 		ctl_unsend(&(*mp)[i]);
 		kmsg_free(&(*mp)[i]);
-		ret = 0;
+		if (i > 0)
+			ret = 0;
 	}
 	*vlen = i;
 	return ret;
@@ -681,7 +695,7 @@ static void sys_setsockopt(struct call *c)
 	int fd = (int)c->a[0], level = (int)c->a[1], name = (int)c->a[2];
 	int len = (int)c->a[4];
 	struct sock_fprog prog;
-	void *val = NULL, *filter = NULL;
+	void *val, *filter = NULL;
 	long ret;
 
 	if (is_host(c, fd)) {
@@ -696,19 +710,18 @@ static void sys_setsockopt(struct call *c)
 		c->ret = -ENOBUFS;
 		return;
 	}
-	if (c->a[3]) {
-		val = malloc(len ? len : 1);
-		if (!val) {
-			c->ret = -ENOMEM;
-			return;
-		}
-		if (gmem_read(call_pid(c), val, c->a[3], len)) {
-			ret = -EFAULT;
-			goto out;
-		}
+	/* Never NULL to the kernel: a copy from it would fault in kbox. */
+	val = calloc(1, len ? len : 1);
+	if (!val) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	if (len && gmem_read(call_pid(c), val, c->a[3], len)) {
+		ret = -EFAULT;
+		goto out;
 	}
 	/* A classic BPF program points at its instructions: those come in too. */
-	if (val && is_filter_opt(level, name) && len >= (int)sizeof(prog)) {
+	if (is_filter_opt(level, name) && len >= (int)sizeof(prog)) {
 		memcpy(&prog, val, sizeof(prog));
 		if (prog.len > FILTER_MAX) {
 			ret = -EINVAL;
@@ -892,6 +905,7 @@ bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg)
 void socket_handlers_init(void)
 {
 	generic_register(socket_table, sizeof(socket_table) / sizeof(socket_table[0]));
+	dispatch_register(SYS_socketpair, sys_socketpair);
 	dispatch_register(SYS_accept, sys_accept);
 	dispatch_register(SYS_accept4, sys_accept4);
 	dispatch_register(SYS_getsockname, sys_getsockname);

@@ -10,7 +10,7 @@
 #      SCM_RIGHTS of image files, kernel pipes and host fds,
 #      SCM_CREDENTIALS, sendmmsg/recvmmsg, a blocked accept and recvmsg
 #      interrupted by a signal, poll/select/epoll, TCP and UDP on
-#      127.0.0.1 (kbox brings lo up).
+#      127.0.0.1 (kbox brings lo up), a socket filter, NULL buffers.
 #   2. busybox: ip and ifconfig drive lo, nc talks TCP.
 #   3. python3 from the Debian image, when there is one: socketserver over
 #      a unix socket, send_fds/recv_fds, http.server and urllib, asyncio.
@@ -113,6 +113,11 @@ tcp-data ok
 tcp-getsockopt ok
 tcp-client ok
 udp-recvfrom ok" "TCP and UDP on 127.0.0.1"
+
+sock filter "" "filter-cuts ok
+filter-get ok" "SO_ATTACH_FILTER (its code comes in through a pointer) cuts datagrams; SO_GET_FILTER"
+
+sock null "" "null ok" "NULL buffers with lengths: EFAULT (socketpair, sendto, setsockopt, write), kbox goes on"
 
 # ---- 2. busybox ---------------------------------------------------------------
 

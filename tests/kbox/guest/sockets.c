@@ -16,6 +16,9 @@
  *                 it; another thread works meanwhile
  *   poll PATH     poll, select and epoll on a listening and a connected socket
  *   inet          TCP and UDP on 127.0.0.1
+ *   filter        a classic BPF socket filter (it points at its code) cuts
+ *                 datagrams; SO_GET_FILTER gives it back
+ *   null          NULL buffers with lengths fail with EFAULT (kbox lives)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/select.h>
@@ -658,6 +662,48 @@ static void t_inet(void)
 	      ntohs(from.sin_port), ntohs(b.sin_port));
 }
 
+/* ---- filter, null ---------------------------------------------------------- */
+
+static void t_filter(void)
+{
+	struct sock_filter code[1] = { BPF_STMT(BPF_RET | BPF_K, 4) }, back[4];
+	struct sock_fprog prog = { 1, code };
+	socklen_t blen = 4;
+	char buf[16] = "";
+	int sv[2], k;
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)) {
+		check("filter", 0, "socketpair");
+		return;
+	}
+	k = setsockopt(sv[1], SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+	n = !k && send(sv[0], "0123456789", 10, 0) == 10 ? recv(sv[1], buf, sizeof(buf), 0) : -1;
+	check("filter-cuts", n == 4 && !strcmp(buf, "0123"), "setsockopt %d, recv %zd", k, n);
+	memset(back, 0, sizeof(back));
+	k = getsockopt(sv[1], SOL_SOCKET, SO_GET_FILTER, back, &blen);
+	check("filter-get", !k && blen == 1 && back[0].k == 4 && back[0].code == (BPF_RET | BPF_K),
+	      "getsockopt %d, %u instructions, k %u", k, blen, back[0].k);
+}
+
+static void t_null(void)
+{
+	int sv[2], v = 4096, fd = open("/tmp/sockets-null", O_CREAT | O_RDWR, 0600);
+	char *volatile nul = NULL;	/* the compiler need not know */
+	long r[5];
+
+	errno = 0;
+	r[0] = socketpair(AF_UNIX, SOCK_STREAM, 0, NULL) < 0 && errno == EFAULT;
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv))
+		sv[0] = sv[1] = -1;
+	r[1] = sendto(sv[0], nul, 10, 0, NULL, 0) < 0 && errno == EFAULT;
+	r[2] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, NULL, sizeof(v)) < 0 && errno == EFAULT;
+	r[3] = write(fd, nul, 10) < 0 && errno == EFAULT;
+	r[4] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0;
+	check("null", r[0] && r[1] && r[2] && r[3] && r[4], "socketpair %ld sendto %ld setsockopt %ld write %ld after %ld",
+	      r[0], r[1], r[2], r[3], r[4]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "", *arg = argc > 2 ? argv[2] : "/tmp/sock";
@@ -683,6 +729,10 @@ int main(int argc, char **argv)
 		t_poll(arg);
 	else if (!strcmp(cmd, "inet"))
 		t_inet();
+	else if (!strcmp(cmd, "filter"))
+		t_filter();
+	else if (!strcmp(cmd, "null"))
+		t_null();
 	else {
 		fprintf(stderr, "usage: sockets CHECK [ARG]\n");
 		return 2;
