@@ -163,6 +163,16 @@ static void sys_getpeername(struct call *c)
 	do_getname(c, true);
 }
 
+/* TCP's MSG_TRUNC drops what it counts: nothing to copy back then. */
+static bool discards(int fd, int flags)
+{
+	int type = 0, len = sizeof(type);
+
+	return (flags & MSG_TRUNC) &&
+	       lkl_sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, (char *)&type, &len) >= 0 &&
+	       type == SOCK_STREAM;
+}
+
 static void sys_recvfrom(struct call *c)
 {
 	int fd = (int)c->a[0], room, klen = ADDR_MAX;
@@ -189,7 +199,8 @@ static void sys_recvfrom(struct call *c)
 			       addr ? (struct lkl_sockaddr *)ka : NULL,
 			       addr ? &klen : NULL);
 	/* MSG_TRUNC: the datagram's length, more than the buffer. */
-	if (ret > 0 && gmem_write(call_pid(c), c->a[1], buf, (size_t)ret < len ? (size_t)ret : len))
+	if (ret > 0 && len && !discards(fd, (int)c->a[3]) &&
+	    gmem_write(call_pid(c), c->a[1], buf, (size_t)ret < len ? (size_t)ret : len))
 		ret = -EFAULT;
 	if (ret >= 0 && addr_back(c, addr, c->a[5], room, ka, klen))
 		ret = -EFAULT;
@@ -480,7 +491,7 @@ static void ctl_recv(struct call *c, struct kmsg *m, int flags)
  * After a receive of ret bytes: the data into the guest's iovecs, the
  * address, the ancillary data, and the header's lengths and flags.
  */
-static long kmsg_out(struct call *c, uint64_t ga, struct kmsg *m, long ret, int flags)
+static long kmsg_out(struct call *c, int fd, uint64_t ga, struct kmsg *m, long ret, int flags)
 {
 	pid_t pid = call_pid(c);
 	size_t left = (size_t)ret < m->total ? (size_t)ret : m->total, done = 0;
@@ -492,6 +503,8 @@ static long kmsg_out(struct call *c, uint64_t ga, struct kmsg *m, long ret, int 
 	if (m->ctl && ctllen)
 		ctl_recv(c, m, flags);
 	mflags = m->h.msg_flags;
+	if (left && discards(fd, flags))
+		left = 0;
 	for (i = 0; i < m->niov && left; i++) {
 		size_t n = m->iov[i].iov_len < left ? m->iov[i].iov_len : left;
 
@@ -553,7 +566,7 @@ static void sys_recvmsg(struct call *c)
 	if (ret >= 0)
 		ret = lkl_sys_recvmsg(fd, &m.h, flags);
 	if (ret >= 0)
-		ret = kmsg_out(c, c->a[1], &m, ret, flags);
+		ret = kmsg_out(c, fd, c->a[1], &m, ret, flags);
 	kmsg_free(&m);
 	c->ret = ret;
 }
@@ -667,7 +680,7 @@ static void sys_recvmmsg(struct call *c)
 		long r;
 
 		m[i].h = k[i].msg_hdr;
-		r = kmsg_out(c, c->a[1] + i * sizeof(struct mmsghdr), &m[i], k[i].msg_len, flags);
+		r = kmsg_out(c, fd, c->a[1] + i * sizeof(struct mmsghdr), &m[i], k[i].msg_len, flags);
 		if (r >= 0)
 			r = put_msg_len(c, i, k[i].msg_len);
 		if (r < 0) {

@@ -109,10 +109,11 @@ poll-child ok" "poll, select and epoll on unix sockets (a host fd in epoll: EPER
 
 sock inet "" "tcp-listen ok
 tcp-accept ok
+tcp-trunc ok
 tcp-data ok
 tcp-getsockopt ok
 tcp-client ok
-udp-recvfrom ok" "TCP and UDP on 127.0.0.1"
+udp-recvfrom ok" "TCP (MSG_TRUNC drops, copies nothing) and UDP on 127.0.0.1"
 
 sock filter "" "filter-cuts ok
 filter-get ok" "SO_ATTACH_FILTER (its code comes in through a pointer) cuts datagrams; SO_GET_FILTER"

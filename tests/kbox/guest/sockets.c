@@ -623,7 +623,7 @@ static void t_inet(void)
 
 		if (t < 0 || connect(t, (struct sockaddr *)&a, sizeof(a)) ||
 		    setsockopt(t, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
-		    send(t, "tcp!", 4, 0) != 4 || recv(t, r, 3, MSG_WAITALL) != 3 ||
+		    send(t, "..tcp!", 6, 0) != 6 || recv(t, r, 3, MSG_WAITALL) != 3 ||
 		    strcmp(r, "ack"))
 			_exit(1);
 		_exit(0);
@@ -632,6 +632,11 @@ static void t_inet(void)
 	c = accept(s, (struct sockaddr *)&b, &len);
 	check("tcp-accept", c >= 0 && b.sin_addr.s_addr == htonl(INADDR_LOOPBACK) && b.sin_port,
 	      "accept %d from %s:%d", c, inet_ntoa(b.sin_addr), ntohs(b.sin_port));
+	/* MSG_TRUNC drops bytes on TCP and leaves the buffer alone. */
+	strcpy(buf, "ZZ");
+	n = recv(c, buf, 2, MSG_TRUNC | MSG_WAITALL);
+	check("tcp-trunc", n == 2 && !strcmp(buf, "ZZ"), "recv %zd '%s'", n, buf);
+	memset(buf, 0, sizeof(buf));
 	n = recv(c, buf, sizeof(buf), 0);
 	check("tcp-data", n == 4 && !strcmp(buf, "tcp!") && send(c, "ack", 3, 0) == 3, "recv %zd", n);
 	check("tcp-getsockopt", !getsockopt(c, IPPROTO_TCP, TCP_NODELAY, &nd, &olen) && !nd,
