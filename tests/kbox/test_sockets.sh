@@ -128,8 +128,9 @@ is "$out" "1
 0
 1" "lo is up at start; ip (netlink) takes it down, ifconfig (ioctl) up again" || show
 
-run -- /bin/sh -c '(nc -l -p 7777 > /tmp/got) & sleep 0.5
-	echo "over tcp" | nc -w 2 127.0.0.1 7777; wait; cat /tmp/got'
+run -- /bin/sh -c '(nc -l -p 7777 > /tmp/got) &
+	for i in 1 2 3 4 5 6 7 8 9 10; do echo "over tcp" | nc 127.0.0.1 7777 2> /dev/null && break; sleep 0.3; done
+	wait; cat /tmp/got'
 is "$out" "over tcp" "busybox nc: a TCP listener and a client on 127.0.0.1" || show
 
 # ---- 3. python3 from the Debian image ------------------------------------------
