@@ -112,12 +112,8 @@ void generic_run(struct call *c, const struct sysdesc *d)
 		case A_INOUT_FIX:
 			if (s->kind >= A_IN_FIX)
 				len = s->n;
-			/*
-			 * NULL stays NULL: the kernel says whether it may be.
-			 * Not with a length: its copies are plain memcpy here,
-			 * and would fault in kbox instead of failing.
-			 */
-			if (!addr && len && (s->kind == A_IN || s->kind == A_OUT)) {
+			/* See struct slot. */
+			if (!addr && len && !s->null_ok) {
 				ret = -EFAULT;
 				goto out;
 			}

@@ -43,7 +43,7 @@ static const struct sysdesc socket_table[] = {
 	SYS(SYS_connect, L(connect), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
 	SYS(SYS_listen, L(listen), G(0, A_FD), G(1, A_VAL)),
 	SYS(SYS_shutdown, L(shutdown), G(0, A_FD), G(1, A_VAL)),
-	SYS(SYS_sendto, L(sendto), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL), GN(4, A_IN, 5), G(5, A_VAL)),
+	SYS(SYS_sendto, L(sendto), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL), GNULL(4, A_IN, 5), G(5, A_VAL)),
 };
 
 static bool is_host(struct call *c, int fd)
@@ -51,7 +51,7 @@ static bool is_host(struct call *c, int fd)
 	return fdtab_is_host(c->t->proc->fds, fd);
 }
 
-/* socketpair: never a NULL array to the kernel, whose copies cannot fail. */
+/* socketpair: the new fds closed again when the guest cannot have them. */
 static void sys_socketpair(struct call *c)
 {
 	int sv[2];

@@ -18,7 +18,8 @@
  *   inet          TCP and UDP on 127.0.0.1
  *   filter        a classic BPF socket filter (it points at its code) cuts
  *                 datagrams; SO_GET_FILTER gives it back
- *   null          NULL buffers with lengths fail with EFAULT (kbox lives)
+ *   null          NULL buffers with lengths fail with EFAULT (kbox lives),
+ *                 where the kernel takes NULL it still passes
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +41,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -729,7 +731,7 @@ static void t_null(void)
 {
 	int sv[2], v = 4096, fd = open("/tmp/sockets-null", O_CREAT | O_RDWR, 0600);
 	char *volatile nul = NULL;	/* the compiler need not know */
-	long r[5];
+	long r[7];
 
 	errno = 0;
 	r[0] = socketpair(AF_UNIX, SOCK_STREAM, 0, NULL) < 0 && errno == EFAULT;
@@ -738,10 +740,13 @@ static void t_null(void)
 	r[1] = sendto(sv[0], nul, 10, 0, NULL, 0) < 0 && errno == EFAULT;
 	r[2] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, NULL, sizeof(v)) < 0 && errno == EFAULT;
 	r[3] = write(fd, nul, 10) < 0 && errno == EFAULT;
-	r[4] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0;
-	check("null", r[0] && r[1] && r[2] && r[3] && r[4],
-	      "socketpair %ld sendto %ld setsockopt %ld write %ld after %ld",
-	      r[0], r[1], r[2], r[3], r[4]);
+	r[4] = syscall(SYS_uname, nul) < 0 && errno == EFAULT;
+	/* Where the kernel takes NULL, NULL still passes: utimensat's "now". */
+	r[5] = utimensat(AT_FDCWD, "/tmp/sockets-null", NULL, 0) == 0;
+	r[6] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0;
+	check("null", r[0] && r[1] && r[2] && r[3] && r[4] && r[5] && r[6],
+	      "socketpair %ld sendto %ld setsockopt %ld write %ld uname %ld utimensat %ld after %ld",
+	      r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
 }
 
 int main(int argc, char **argv)
