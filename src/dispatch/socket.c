@@ -395,6 +395,14 @@ static void ctl_view(struct msghdr *v, void *ctl, size_t len)
 	v->msg_controllen = len;
 }
 
+/* A header whose length stays within the buffer (the kernel's CMSG_OK). */
+static bool cmsg_ok(const struct msghdr *v, const struct cmsghdr *cm)
+{
+	size_t left = v->msg_controllen - ((const char *)cm - (const char *)v->msg_control);
+
+	return cm->cmsg_len >= sizeof(*cm) && cm->cmsg_len <= left;
+}
+
 /* Guest pids become the kernel's in SCM_CREDENTIALS; host fds in SCM_RIGHTS travel beside. */
 static long ctl_send(struct call *c, struct kmsg *m)
 {
@@ -403,7 +411,10 @@ static long ctl_send(struct call *c, struct kmsg *m)
 
 	ctl_view(&v, m->ctl, m->ctl_room);
 	for (cm = CMSG_FIRSTHDR(&v); cm; cm = CMSG_NXTHDR(&v, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_len < CMSG_LEN(0))
+		/* What the kernel would refuse: it must not be read past here either. */
+		if (!cmsg_ok(&v, cm))
+			return -EINVAL;
+		if (cm->cmsg_level != SOL_SOCKET)
 			continue;
 		if (cm->cmsg_type == SCM_CREDENTIALS && cm->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
 			struct ucred *u = (struct ucred *)CMSG_DATA(cm);
@@ -457,8 +468,8 @@ static void ctl_recv(struct call *c, struct kmsg *m, int flags)
 	struct cmsghdr *cm;
 
 	ctl_view(&v, m->ctl, m->h.msg_controllen);
-	for (cm = CMSG_FIRSTHDR(&v); cm; cm = CMSG_NXTHDR(&v, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_len < CMSG_LEN(0))
+	for (cm = CMSG_FIRSTHDR(&v); cm && cmsg_ok(&v, cm); cm = CMSG_NXTHDR(&v, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET)
 			continue;
 		if (cm->cmsg_type == SCM_CREDENTIALS && cm->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
 			struct ucred *u = (struct ucred *)CMSG_DATA(cm);

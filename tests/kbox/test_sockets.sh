@@ -118,7 +118,7 @@ udp-recvfrom ok" "TCP (MSG_TRUNC drops, copies nothing) and UDP on 127.0.0.1"
 sock filter "" "filter-cuts ok
 filter-get ok" "SO_ATTACH_FILTER (its code comes in through a pointer) cuts datagrams; SO_GET_FILTER"
 
-sock null "" "null ok" "NULL buffers: EFAULT (socketpair, sendto, setsockopt, write, uname), kbox goes on; utimensat's NULL still passes"
+sock null "" "null ok" "NULL buffers: EFAULT (socketpair, sendto, setsockopt, write, uname), kbox goes on; utimensat's NULL still passes; an overlong cmsg_len: EINVAL"
 
 # ---- 2. busybox ---------------------------------------------------------------
 

@@ -19,7 +19,8 @@
  *   filter        a classic BPF socket filter (it points at its code) cuts
  *                 datagrams; SO_GET_FILTER gives it back
  *   null          NULL buffers with lengths fail with EFAULT (kbox lives),
- *                 where the kernel takes NULL it still passes
+ *                 where the kernel takes NULL it still passes; a control
+ *                 message longer than its buffer fails with EINVAL
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -731,7 +732,7 @@ static void t_null(void)
 {
 	int sv[2], v = 4096, fd = open("/tmp/sockets-null", O_CREAT | O_RDWR, 0600);
 	char *volatile nul = NULL;	/* the compiler need not know */
-	long r[7];
+	long r[8];
 
 	errno = 0;
 	r[0] = socketpair(AF_UNIX, SOCK_STREAM, 0, NULL) < 0 && errno == EFAULT;
@@ -743,10 +744,26 @@ static void t_null(void)
 	r[4] = syscall(SYS_uname, nul) < 0 && errno == EFAULT;
 	/* Where the kernel takes NULL, NULL still passes: utimensat's "now". */
 	r[5] = utimensat(AT_FDCWD, "/tmp/sockets-null", NULL, 0) == 0;
-	r[6] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0;
-	check("null", r[0] && r[1] && r[2] && r[3] && r[4] && r[5] && r[6],
-	      "socketpair %ld sendto %ld setsockopt %ld write %ld uname %ld utimensat %ld after %ld",
-	      r[0], r[1], r[2], r[3], r[4], r[5], r[6]);
+	/* A control message longer than its buffer: EINVAL, as in Linux. */
+	{
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { "x", 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+				    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = 1 << 20;
+		r[6] = sendmsg(sv[0], &m, 0) < 0 && errno == EINVAL;
+	}
+	r[7] = setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) == 0;
+	check("null", r[0] && r[1] && r[2] && r[3] && r[4] && r[5] && r[6] && r[7],
+	      "socketpair %ld sendto %ld setsockopt %ld write %ld uname %ld utimensat %ld"
+	      " cmsg_len %ld after %ld", r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
 }
 
 int main(int argc, char **argv)
