@@ -84,10 +84,10 @@ void exec_handlers_init(void);
 void misc_handlers_init(void);
 void socket_handlers_init(void);
 void epoll_handlers_init(void);
+void pid_handlers_init(void);
+void signal_handlers_init(void);
 
 /* A socket ioctl on kernel fd fd: true when it was one (fd.c asks). */
 bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg);
-void pid_handlers_init(void);
-void signal_handlers_init(void);
 
 #endif

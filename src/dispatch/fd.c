@@ -35,7 +35,6 @@ static struct fdtab *fds_of(struct call *c)
 	return c->t->proc->fds;
 }
 
-
 int call_grab_host_fd(struct call *c, int gfd)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, call_pid(c), 0);
