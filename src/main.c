@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 
 	status = -1;
 	rootfs_set_hostname(img.mnt);
+	rootfs_loopback_up();
 	ret = rootfs_mount_extras(img.mnt, &opts);
 	if (!ret)
 		ret = binds_start(img.mnt, &opts);

@@ -3,9 +3,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <lkl.h>
@@ -127,6 +129,22 @@ void rootfs_set_hostname(const char *mnt)
 	if (!name[0])
 		strcpy(name, "kbox");
 	lkl_sys_sethostname(name, strlen(name));
+}
+
+void rootfs_loopback_up(void)
+{
+	struct ifreq ifr;
+	long fd = lkl_sys_socket(LKL_AF_INET, LKL_SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (lkl_sys_ioctl(fd, SIOCGIFFLAGS, (long)&ifr) >= 0) {
+		ifr.ifr_flags |= IFF_UP;
+		lkl_sys_ioctl(fd, SIOCSIFFLAGS, (long)&ifr);
+	}
+	lkl_sys_close(fd);
 }
 
 void rootfs_umount_extras(const char *mnt)

@@ -17,6 +17,9 @@ int rootfs_mount_extras(const char *mnt, const struct kbox_opts *opts);
 /* The guest's host name: the image's /etc/hostname, or "kbox". */
 void rootfs_set_hostname(const char *mnt);
 
+/* The loopback interface up, as a Linux system's init leaves it (127.0.0.1). */
+void rootfs_loopback_up(void);
+
 /* Undo rootfs_mount_extras (what is not mounted is skipped). */
 void rootfs_umount_extras(const char *mnt);
 

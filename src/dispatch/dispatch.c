@@ -61,6 +61,8 @@ void dispatch_init(void)
 	mmap_handlers_init();
 	exec_handlers_init();
 	misc_handlers_init();
+	socket_handlers_init();
+	epoll_handlers_init();
 	pid_handlers_init();
 	signal_handlers_init();
 }
@@ -91,7 +93,8 @@ static void raise_sigpipe(struct call *c)
 	switch (c->nr) {
 	case SYS_sendto:
 	case SYS_sendmsg:
-		if (c->a[c->nr == SYS_sendto ? 3 : 2] & MSG_NOSIGNAL)
+	case SYS_sendmmsg:
+		if (c->a[c->nr == SYS_sendmsg ? 2 : 3] & MSG_NOSIGNAL)
 			return;
 		/* fall through */
 	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev:

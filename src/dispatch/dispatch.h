@@ -57,6 +57,9 @@ static inline int call_pid(const struct call *c)
  */
 int call_inject_fd(struct call *c, int hostfd, int target, bool cloexec);
 
+/* A copy, in kbox, of the calling guest's host fd gfd, or -errno. */
+int call_grab_host_fd(struct call *c, int gfd);
+
 /*
  * Hand kbox's host fd hostfd (closed here) to the guest at number n, a
  * kernel placeholder (closed if that fails).  n or -errno.
@@ -81,7 +84,12 @@ void exec_handlers_init(void);
 /* A vfork child's exec is over (or failed): its parent's memory as it was. */
 void exec_put_back(struct gthread *t);
 void misc_handlers_init(void);
+void socket_handlers_init(void);
+void epoll_handlers_init(void);
 void pid_handlers_init(void);
 void signal_handlers_init(void);
+
+/* A socket ioctl on kernel fd fd: true when it was one (fd.c asks). */
+bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg);
 
 #endif

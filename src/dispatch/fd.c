@@ -35,9 +35,7 @@ static struct fdtab *fds_of(struct call *c)
 	return c->t->proc->fds;
 }
 
-
-/* A copy, in kbox, of the guest's host fd gfd. */
-static int grab_host_fd(struct call *c, int gfd)
+int call_grab_host_fd(struct call *c, int gfd)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, call_pid(c), 0);
 	int fd;
@@ -67,7 +65,7 @@ long call_install_host_fd(struct call *c, int hostfd, long n, bool cloexec)
 /* Make number n (reserved in the kernel) the guest's copy of host fd gfd. */
 static long host_dup_to(struct call *c, int gfd, long n, bool cloexec)
 {
-	int fd = grab_host_fd(c, gfd);
+	int fd = call_grab_host_fd(c, gfd);
 
 	if (fd < 0) {
 		lkl_sys_close(n);
@@ -317,7 +315,7 @@ static void sys_ioctl(struct call *c)
 		c->ret = lkl_sys_ioctl(fd, req, (long)&val);
 		return;
 	default:
-		if (tty_ioctl(c, fd, req, arg))
+		if (tty_ioctl(c, fd, req, arg) || socket_ioctl(c, fd, req, arg))
 			return;
 		/* Other device requests: not for kernel files. */
 		ret = lkl_sys_fcntl(fd, LKL_F_GETFD, 0);
@@ -597,7 +595,7 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 	for (i = 0; i < n; i++) {
 		local[i] = -1;
 		if (pfd[i].fd >= 0 && fdtab_is_host(t, pfd[i].fd)) {
-			local[i] = grab_host_fd(c, pfd[i].fd);
+			local[i] = call_grab_host_fd(c, pfd[i].fd);
 			if (local[i] < 0) {
 				ret = local[i];
 				goto out;

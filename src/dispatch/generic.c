@@ -112,7 +112,11 @@ void generic_run(struct call *c, const struct sysdesc *d)
 		case A_INOUT_FIX:
 			if (s->kind >= A_IN_FIX)
 				len = s->n;
-			/* NULL stays NULL: the kernel says whether it may be. */
+			/* See struct slot. */
+			if (!addr && len && !s->null_ok) {
+				ret = -EFAULT;
+				goto out;
+			}
 			if (!addr)
 				break;
 			bufs[i] = malloc(len ? len : 1);

@@ -22,15 +22,21 @@ enum arg_kind {
 	A_STR,		/* a short string (xattr name) */
 	A_IN,		/* n = index of the guest argument with the length */
 	A_OUT,		/* same; ret bytes are copied back */
-	A_IN_FIX,	/* n = size in bytes, copied in (NULL passes NULL) */
+	A_IN_FIX,	/* n = size in bytes, copied in */
 	A_OUT_FIX,	/* n = size, copied back on success */
 	A_INOUT_FIX,	/* n = size, both ways */
 };
 
+/*
+ * A NULL buffer fails with EFAULT unless its length is 0 or the slot says
+ * the kernel takes NULL (GNULL: utimensat's times...): the kernel's user
+ * copies are plain memcpy here, and NULL would fault in kbox.
+ */
 struct slot {
 	signed char from;	/* guest argument index, -1 for a constant */
 	unsigned char kind;
 	unsigned short n;
+	bool null_ok;
 	long konst;
 };
 
@@ -43,9 +49,10 @@ struct sysdesc {
 	void (*after)(struct call *c, const long *params);
 };
 
-#define G(i, k)		{ (i), (k), 0, 0 }
-#define GN(i, k, nn)	{ (i), (k), (nn), 0 }
-#define K(v)		{ -1, A_VAL, 0, (v) }
+#define G(i, k)		{ .from = (i), .kind = (k) }
+#define GN(i, k, nn)	{ .from = (i), .kind = (k), .n = (nn) }
+#define GNULL(i, k, nn)	{ .from = (i), .kind = (k), .n = (nn), .null_ok = true }
+#define K(v)		{ .from = -1, .kind = A_VAL, .konst = (v) }
 #define SYS(n, l, ...)	{ .nr = (n), .lkl_nr = (l), .slot = { __VA_ARGS__ } }
 #define SYSM(n, l, e, ...) { .nr = (n), .lkl_nr = (l), .mixed_err = (e), .slot = { __VA_ARGS__ } }
 #define SYSA(n, l, a, ...) { .nr = (n), .lkl_nr = (l), .after = (a), .slot = { __VA_ARGS__ } }

@@ -30,7 +30,7 @@ static const struct sysdesc identity_table[] = {
 	SYS(SYS_setresgid, L(setresgid), G(0, A_VAL), G(1, A_VAL), G(2, A_VAL)),
 	SYS(SYS_setfsuid, L(setfsuid), G(0, A_VAL)),
 	SYS(SYS_setfsgid, L(setfsgid), G(0, A_VAL)),
-	SYS(SYS_capget, L(capget), GN(0, A_INOUT_FIX, 8), GN(1, A_OUT_FIX, 24)),
+	SYS(SYS_capget, L(capget), GN(0, A_INOUT_FIX, 8), GNULL(1, A_OUT_FIX, 24)),
 	SYS(SYS_capset, L(capset), GN(0, A_INOUT_FIX, 8), GN(1, A_IN_FIX, 24)),
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The system as the guest sees it: host name, kernel version, memory and
- * sockets are the library kernel's, not the host's.
+ * The system as the guest sees it: host name, kernel version and memory
+ * are the library kernel's, not the host's (sockets: socket.c).
  */
 #define _GNU_SOURCE
 #include <sys/syscall.h>
@@ -17,13 +17,6 @@ static const struct sysdesc misc_table[] = {
 	SYS(SYS_sethostname, L(sethostname), GN(0, A_IN, 1), G(1, A_VAL)),
 	SYS(SYS_setdomainname, L(setdomainname), GN(0, A_IN, 1), G(1, A_VAL)),
 	SYS(SYS_sysinfo, L(sysinfo), GN(0, A_OUT_FIX, 112)),
-	SYS(SYS_socket, L(socket), G(0, A_VAL), G(1, A_VAL), G(2, A_VAL)),
-	SYS(SYS_socketpair, L(socketpair), G(0, A_VAL), G(1, A_VAL), G(2, A_VAL), GN(3, A_OUT_FIX, 8)),
-	SYS(SYS_bind, L(bind), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
-	SYS(SYS_connect, L(connect), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
-	SYS(SYS_listen, L(listen), G(0, A_FD), G(1, A_VAL)),
-	SYS(SYS_shutdown, L(shutdown), G(0, A_FD), G(1, A_VAL)),
-	SYS(SYS_sendto, L(sendto), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL), GN(4, A_IN, 5), G(5, A_VAL)),
 };
 
 void misc_handlers_init(void)

@@ -39,3 +39,13 @@ int hostfd_behind(struct fdtab *t, long kfd)
 	}
 	return -ENOENT;
 }
+
+bool hostfd_is_placeholder(long kfd, unsigned long long *ino)
+{
+	struct lkl_stat st;
+
+	if (lkl_sys_fstat(kfd, &st) < 0 || st.st_dev != placeholder_dev)
+		return false;
+	*ino = st.st_ino;
+	return true;
+}

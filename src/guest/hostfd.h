@@ -28,4 +28,7 @@ long hostfd_placeholder(bool cloexec);
  */
 int hostfd_behind(struct fdtab *t, long kfd);
 
+/* Whether kernel fd kfd is a placeholder; its inode in *ino if so. */
+bool hostfd_is_placeholder(long kfd, unsigned long long *ino);
+
 #endif

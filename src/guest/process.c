@@ -67,18 +67,46 @@ static struct gthread *new_thread(pid_t tid, long ktid, struct gproc *p)
 	return t;
 }
 
-static struct gproc *new_proc(pid_t pid, struct fdtab *fds)
+/* ktid: the first thread's kernel task, whose tid is the group's tgid. */
+static struct gproc *new_proc(pid_t pid, long ktid, struct fdtab *fds)
 {
 	struct gproc *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return NULL;
 	p->pid = pid;
+	p->ktgid = ktid;
 	p->fds = fds;
 	p->next = procs;
 	procs = p;
 	nprocs++;
 	return p;
+}
+
+pid_t guest_pid_of_ktgid(long ktgid)
+{
+	struct gproc *p;
+	pid_t pid = 0;
+
+	guest_lock();
+	for (p = procs; p && !pid; p = p->next)
+		if (p->ktgid == ktgid)
+			pid = p->pid;
+	guest_unlock();
+	return pid;
+}
+
+long guest_ktgid_of_pid(pid_t pid)
+{
+	struct gproc *p;
+	long ktgid = 0;
+
+	guest_lock();
+	p = guest_proc_find(pid);
+	if (p)
+		ktgid = p->ktgid;
+	guest_unlock();
+	return ktgid;
 }
 
 struct gthread *guest_add_initial(pid_t pid, long ktid, struct fdtab *fds)
@@ -87,7 +115,7 @@ struct gthread *guest_add_initial(pid_t pid, long ktid, struct fdtab *fds)
 	struct gproc *p;
 
 	guest_lock();
-	p = new_proc(pid, fds);
+	p = new_proc(pid, ktid, fds);
 	if (p)
 		t = new_thread(pid, ktid, p);
 	guest_unlock();
@@ -245,7 +273,7 @@ struct gthread *guest_adopt_new(pid_t tid)
 				list = &parent->pending;
 		if (c) {
 			unlink_pending(list, c);
-			p = new_proc(tid, c->fds);
+			p = new_proc(tid, c->ktid, c->fds);
 			c->fds = NULL;
 			if (p) {
 				p->sig = c->sig;

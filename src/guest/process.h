@@ -58,6 +58,7 @@ struct pending_clone {
 
 struct gproc {
 	pid_t pid;		/* host tgid */
+	long ktgid;		/* its kernel task group's (the pid kernel objects record) */
 	struct fdtab *fds;
 	int nthreads;
 	bool exiting;
@@ -129,6 +130,14 @@ void guest_discard_orphans(void);
 void guest_remove_thread(struct gthread *t);
 /* Give t the tid tid (exec from a non-leader thread); lock held. */
 void guest_rekey_thread(struct gthread *t, pid_t tid);
+
+/*
+ * The host pid of the guest process whose kernel tasks have tgid ktgid,
+ * and back (the kernel records its own pids in socket credentials; the
+ * guest knows the host's).  0 when it is no guest process; lock not held.
+ */
+pid_t guest_pid_of_ktgid(long ktgid);
+long guest_ktgid_of_pid(pid_t pid);
 
 /* How many guest processes are registered. */
 int guest_nprocs(void);
