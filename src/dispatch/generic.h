@@ -62,6 +62,8 @@ void generic_run(struct call *c, const struct sysdesc *d);
 /* After-hooks (hostlink.c): a kernel /proc/PID/fd link to a host fd. */
 void hostlink_opened(struct call *c, const long *params);
 void hostlink_read(struct call *c, const long *params);
+struct stat;
+int hostlink_stat(struct call *c, long dirfd, const char *path, int flags, struct stat *st);
 /* Register every entry of a table. */
 void generic_register(const struct sysdesc *tab, int n);
 

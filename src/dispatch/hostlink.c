@@ -8,10 +8,13 @@
  * guest process, for the guest's own host fds only.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,4 +131,50 @@ void hostlink_read(struct call *c, const long *params)
 		len = (ssize_t)size;
 	c->ret = gmem_write(call_pid(c), c->a[c->nr == SYS_readlink ? 1 : 2], target, (size_t)len) ?
 		 -EFAULT : len;
+}
+
+/*
+ * stat of a name that leads to the guest's host fd: a kernel link to its
+ * placeholder (/proc/self/fd/0, /dev/stdin, unless flags says not to
+ * follow), or the host terminal's /dev/pts/N that readlink of such a link
+ * gave (ttyname stats it and compares with fstat, which is the host's).
+ * The host's stat of that fd in *st and 0, or -ENOENT for any other name.
+ */
+int hostlink_stat(struct call *c, long dirfd, const char *path, int flags, struct stat *st)
+{
+	char link[64], target[64];
+	struct dirent *e;
+	ssize_t len;
+	DIR *d;
+	long k;
+	int n = -1;
+
+	if (!strncmp(path, "/dev/pts/", 9)) {
+		/* One of the guest's own host fds must name it. */
+		snprintf(link, sizeof(link), "/proc/%d/fd", call_pid(c));
+		d = opendir(link);
+		while (d && n < 0 && (e = readdir(d))) {
+			int fd = atoi(e->d_name);
+
+			if (e->d_name[0] == '.' || !fdtab_is_host(c->t->proc->fds, fd))
+				continue;
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", call_pid(c), fd);
+			len = readlink(link, target, sizeof(target) - 1);
+			if (len > 0 && (size_t)len == strlen(path) && !memcmp(target, path, (size_t)len))
+				n = fd;
+		}
+		if (d)
+			closedir(d);
+	} else if (!(flags & AT_SYMLINK_NOFOLLOW) &&
+		   (!strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/", 5))) {
+		k = lkl_sys_openat(dirfd, path, LKL_O_PATH | LKL_O_CLOEXEC, 0);
+		if (k >= 0) {
+			n = hostfd_behind(c->t->proc->fds, k);
+			lkl_sys_close(k);
+		}
+	}
+	if (n < 0)
+		return -ENOENT;
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", call_pid(c), n);
+	return stat(link, st) < 0 ? -errno : 0;
 }

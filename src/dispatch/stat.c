@@ -79,6 +79,13 @@ static void do_fstatat(struct call *c, long dirfd, uint64_t path_addr,
 		c->ret = r;
 	else
 		finish(c, lkl_sys_newfstatat(dirfd, path, &k, flags), &k, buf);
+	if (r == 0 && (c->ret >= 0 || c->ret == -ENOENT)) {
+		struct stat host;
+
+		/* A name of the guest's host fd: the host's answer, as fstat gives. */
+		if (!hostlink_stat(c, dirfd, path, flags, &host))
+			c->ret = gmem_write(call_pid(c), buf, &host, sizeof(host)) ? -EFAULT : 0;
+	}
 	free(path);
 }
 

@@ -71,7 +71,10 @@ ok $? "e2fsck -fn clean after kbox was killed and the image remounted" || diag <
 "$KBOX" -r "$img" -- /bin/sh -c "$writer" >"$work/acked2" 2>"$work/err2" &
 pid=$!
 wait_lines "$work/acked2" 3
-gpid=$(pgrep -P $pid | head -n 1)
+# kbox's children: the guest, and its keeper (never the one to kill).
+gpid=$(for c in $(pgrep -P $pid); do
+	[ "$(cat /proc/$c/comm 2>/dev/null)" = kbox-keeper ] || echo "$c"
+done | head -n 1)
 ok $([ -n "$gpid" ]; echo $?) "found the guest process"
 [ -n "$gpid" ] && kill -KILL "$gpid"
 for _ in $(seq 300); do

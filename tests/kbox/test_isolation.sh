@@ -200,9 +200,12 @@ tpid=$!
 kpid= gpid=
 for i in $(seq 1 50); do
 	[ -n "$kpid" ] || kpid=$(pgrep -P "$tpid" | head -1)
-	[ -n "$kpid" ] && gpid=$(pgrep -P "$kpid" | head -1)
-	[ -n "$gpid" ] && [ "$(readlink "/proc/$gpid/exe" 2>/dev/null)" != "$(readlink "/proc/$kpid/exe" 2>/dev/null)" ] && break
-	gpid=
+	# kbox's children: its keeper (kbox's own exe) and the guest.
+	for c in $([ -n "$kpid" ] && pgrep -P "$kpid"); do
+		[ "$(readlink "/proc/$c/exe" 2>/dev/null)" != "$(readlink "/proc/$kpid/exe" 2>/dev/null)" ] &&
+			gpid=$c
+	done
+	[ -n "$gpid" ] && break
 	sleep 0.1
 done
 sleep 0.3

@@ -73,6 +73,10 @@ keys 'echo $((6*7))-image-$(cat /etc/hostname); stty size' Enter
 wait_for '^42-image-kbox$' && wait_for '^24 80$'
 ok $? "commands run; stty size: 24 80 (the terminal's)" || show_screen
 
+keys 'tty' Enter
+wait_for '^/dev/pts/[0-9]+$'
+ok $? "tty names the terminal (ttyname: readlink, then stat of the host's pty)" || show_screen
+
 keys 'sleep 100' Enter
 sleep 0.5
 keys C-c
