@@ -3,6 +3,7 @@
 #   make            build liblkl.a and its headers (kernel cached outside
 #                   the checkout, see lkl/scripts/build-kernel.sh)
 #   make check      build and run every test (TAP, through prove)
+#   make soak       kbox under mixed load for SOAK_SECONDS (default 600)
 #   make run        boot the library kernel on the default image and list it
 #   make bench      print the benchmark tables
 #   make deps       install the Debian packages the build and tests need

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <lkl.h>
@@ -183,6 +184,25 @@ static int set_identity(const struct kbox_opts *opts)
 	return ret < 0 ? -1 : 0;
 }
 
+/* The kernel's fs.nr_open: no fd table grows beyond it. */
+#define KERNEL_NR_OPEN	(1 << 20)
+
+/*
+ * The guest's fd limit holds in the kernel too (see do_prlimit in
+ * dispatch/pidcalls.c): the host's soft limit, under the largest hard
+ * limit the kernel has, so that the guest can raise its soft limit as
+ * far as the host lets it without a capability in the kernel.
+ */
+static void set_nofile(void)
+{
+	struct lkl_rlimit64 klim = { KERNEL_NR_OPEN, KERNEL_NR_OPEN };
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < klim.rlim_cur)
+		klim.rlim_cur = lim.rlim_cur;
+	lkl_sys_prlimit64(0, LKL_RLIMIT_NOFILE, &klim, NULL);
+}
+
 /* Placeholders at the numbers of the host fds the guest inherits. */
 static int hold_stdio(void)
 {
@@ -329,6 +349,7 @@ int rootfs_guest_task(const char *mnt, const struct kbox_opts *opts,
 		goto back;
 	}
 	lkl_sys_umask(022);
+	set_nofile();
 	if (hold_stdio() || set_identity(opts))
 		goto back;
 	if (opts->workdir) {

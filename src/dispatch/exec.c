@@ -34,6 +34,44 @@
 #include "../guest/shebang.h"
 #include "../intercept/supervisor.h"
 
+/* Fds looked at per poll in close_on_exec(). */
+#define FD_CHUNK 512
+
+/*
+ * Close the kernel fds marked close-on-exec.  Which numbers are open
+ * comes from polling them a chunk at a time (POLLNVAL: not open): exec
+ * must not cost a call per number up to RLIMIT_NOFILE, which is the
+ * host's (tens of thousands on some hosts).
+ */
+static void close_on_exec(void)
+{
+	struct __lkl__kernel_timespec zero = { 0, 0 };
+	struct lkl_pollfd pfd[FD_CHUNK];
+	struct lkl_rlimit64 lim;
+	long max = 1024, base, flags, ret;
+	int i, n;
+
+	if (lkl_sys_prlimit64(0, LKL_RLIMIT_NOFILE, NULL, &lim) >= 0)
+		max = lim.rlim_cur > 65536 ? 65536 : (long)lim.rlim_cur;
+	for (base = 0; base < max; base += n) {
+		n = max - base < FD_CHUNK ? (int)(max - base) : FD_CHUNK;
+		for (i = 0; i < n; i++) {
+			pfd[i].fd = (int)(base + i);
+			pfd[i].events = 0;
+			pfd[i].revents = 0;
+		}
+		/* It fails (a pending interrupt, no fd ready): every number is looked at. */
+		ret = lkl_sys_ppoll(pfd, n, &zero, NULL, 8);
+		for (i = 0; i < n; i++) {
+			if (ret >= 0 && (pfd[i].revents & LKL_POLLNVAL))
+				continue;
+			flags = lkl_sys_fcntl(base + i, LKL_F_GETFD, 0);
+			if (flags > 0 && (flags & LKL_FD_CLOEXEC))
+				lkl_sys_close(base + i);
+		}
+	}
+}
+
 /*
  * The kernel side of a successful exec; name: the program's path, exe:
  * the program open in the kernel (-1 for a host file), closed here;
@@ -45,8 +83,6 @@ static void exec_commit(struct call *c, const char *name, long exe, bool script)
 	char comm[16];
 	struct gthread *t = c->t;
 	struct gproc *p = t->proc;
-	struct lkl_rlimit64 lim;
-	long fd, max = 1024;
 
 	guest_lock();
 	supervisor_end_siblings(t);
@@ -92,14 +128,7 @@ static void exec_commit(struct call *c, const char *name, long exe, bool script)
 	if (comm[0])
 		lkl_sys_prctl(LKL_PR_SET_NAME, (unsigned long)comm, 0, 0, 0);
 	lkl_sys_unshare(LKL_CLONE_FILES);
-	if (lkl_sys_prlimit64(0, LKL_RLIMIT_NOFILE, NULL, &lim) >= 0)
-		max = lim.rlim_cur > 65536 ? 65536 : (long)lim.rlim_cur;
-	for (fd = 0; fd < max; fd++) {
-		long flags = lkl_sys_fcntl(fd, LKL_F_GETFD, 0);
-
-		if (flags > 0 && (flags & LKL_FD_CLOEXEC))
-			lkl_sys_close(fd);
-	}
+	close_on_exec();
 }
 
 /* Inject a memfd into the guest at its lowest free host number. */
@@ -318,15 +347,22 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 	/* The guest's string may have no room for the name (a very short path). */
 	ret = (long)strlen(name) > len ? -ENAMETOOLONG :
 	      keep_argv(c, path_addr, path, len, argv_addr, strlen(name));
-	if (!ret)
-		ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
 	if (ret < 0) {
 		lkl_sys_close(exe);
 		c->ret = ret;
 		goto out;
 	}
 	exec_commit(c, path, exe, script);
-	call_continue(c);
+	/*
+	 * The name goes in last: another guest thread may write over it
+	 * until the host reads it (Landlock refuses what is not the
+	 * memfd), and that window must not grow with exec_commit's work.
+	 */
+	ret = gmem_poke(call_pid(c), path_addr, name, strlen(name) + 1);
+	if (ret < 0)
+		c->ret = ret;
+	else
+		call_continue(c);
 out:
 	free(path);
 }

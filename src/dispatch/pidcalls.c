@@ -16,8 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <lkl.h>
+
 #include "dispatch.h"
 #include "../guest/lineage.h"
+#include "../guest/memory.h"
 
 /* ioprio's "which" values (linux/ioprio.h is not in Debian 12's libc headers). */
 #define IOPRIO_WHO_PROCESS	1
@@ -107,6 +110,65 @@ static bool pgrp_is_guests(pid_t pgrp)
 	return lineage_for_each(pgrp, has_member, NULL, &outsiders) == 1 && !outsiders;
 }
 
+/*
+ * RLIMIT_NOFILE bounds fd numbers in both kernels: host fds (and the
+ * numbers kbox injects) in the host's table, every other fd in the
+ * library kernel's.  kbox sets the host's limit on the guest process, as
+ * the guest would have, then gives its kernel task the same soft limit;
+ * the kernel's hard limit stays its maximum (rootfs.c), the host's is the
+ * one that holds.  Other resources, and reads, are the host's alone.
+ */
+static void do_prlimit(struct call *c, pid_t pid, int resource, uint64_t new_addr,
+		       uint64_t old_addr)
+{
+	struct lkl_rlimit64 klim;
+	struct rlimit lim, old;
+	struct gthread *t;
+	long ktid = 0;
+
+	if (pid > 0 && !lineage_is_guest(pid)) {
+		c->ret = -ESRCH;
+		return;
+	}
+	if (resource != RLIMIT_NOFILE || !new_addr) {
+		call_continue(c);
+		return;
+	}
+	if (gmem_read(call_pid(c), &lim, new_addr, sizeof(lim))) {
+		c->ret = -EFAULT;
+		return;
+	}
+	if (prlimit(pid ? pid : c->t->tid, RLIMIT_NOFILE, &lim, old_addr ? &old : NULL)) {
+		c->ret = -errno;
+		return;
+	}
+	if (pid > 0) {
+		guest_lock();
+		t = guest_thread_find(pid);
+		ktid = t ? t->ktid : -1;
+		guest_unlock();
+	}
+	/*
+	 * A child that has made no call yet is not known by its pid: its
+	 * kernel task keeps the limit it was forked with.
+	 */
+	if (ktid >= 0 && lkl_sys_prlimit64(ktid, LKL_RLIMIT_NOFILE, NULL, &klim) >= 0) {
+		klim.rlim_cur = lim.rlim_cur < klim.rlim_max ? lim.rlim_cur : klim.rlim_max;
+		lkl_sys_prlimit64(ktid, LKL_RLIMIT_NOFILE, &klim, NULL);
+	}
+	c->ret = old_addr && gmem_write(call_pid(c), old_addr, &old, sizeof(old)) ? -EFAULT : 0;
+}
+
+static void sys_setrlimit(struct call *c)
+{
+	do_prlimit(c, 0, (int)c->a[0], c->a[1], 0);
+}
+
+static void sys_prlimit64(struct call *c)
+{
+	do_prlimit(c, (pid_t)c->a[0], (int)c->a[1], c->a[2], c->a[3]);
+}
+
 /* setpgid(pid, pgid): a guest's group, or kbox's (where the guest began). */
 static void sys_setpgid(struct call *c)
 {
@@ -168,7 +230,7 @@ void pid_handlers_init(void)
 		SYS_sched_setscheduler, SYS_sched_getscheduler,
 		SYS_sched_rr_get_interval, SYS_sched_setaffinity,
 		SYS_sched_getaffinity, SYS_sched_setattr, SYS_sched_getattr,
-		SYS_get_robust_list, SYS_prlimit64, SYS_pidfd_open,
+		SYS_get_robust_list, SYS_pidfd_open,
 	};
 	size_t i;
 
@@ -176,6 +238,8 @@ void pid_handlers_init(void)
 		dispatch_register(arg0_pid[i], sys_arg0_pid);
 	dispatch_register(SYS_kill, sys_kill);
 	dispatch_register(SYS_setpgid, sys_setpgid);
+	dispatch_register(SYS_setrlimit, sys_setrlimit);
+	dispatch_register(SYS_prlimit64, sys_prlimit64);
 	dispatch_register(SYS_getpriority, sys_getpriority);
 	dispatch_register(SYS_setpriority, sys_setpriority);
 	dispatch_register(SYS_ioprio_get, sys_ioprio_get);

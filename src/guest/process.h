@@ -81,6 +81,7 @@ struct gthread {
 	bool busy;		/* the worker is serving req */
 	uint64_t busy_since;	/* monotonic ns */
 	bool interrupted;	/* the kernel task was told to give up */
+	uint64_t interrupted_at;	/* monotonic ns, when it was last told */
 	bool die;		/* the worker ends after the current call */
 	/*
 	 * A vfork child's exec pointed an argv slot of the memory it shares

@@ -10,7 +10,11 @@
 
 #include "filter.h"
 
-/* Calls about the calling process itself that no file is involved in. */
+/*
+ * Calls about the calling process itself that no file is involved in.
+ * setrlimit and prlimit64 are kbox's: RLIMIT_NOFILE bounds the library
+ * kernel's fd table too.
+ */
 static const int host_calls[] = {
 	SYS_munmap, SYS_mprotect, SYS_brk, SYS_madvise, SYS_mremap,
 	SYS_mincore, SYS_mlock, SYS_munlock, SYS_mlockall, SYS_munlockall,
@@ -28,7 +32,7 @@ static const int host_calls[] = {
 	SYS_futex, SYS_futex_waitv, SYS_set_robust_list,
 	SYS_set_tid_address, SYS_arch_prctl, SYS_rseq, SYS_prctl,
 	SYS_getrandom, SYS_wait4, SYS_waitid, SYS_restart_syscall,
-	SYS_getrlimit, SYS_setrlimit, SYS_getrusage, SYS_times,
+	SYS_getrlimit, SYS_getrusage, SYS_times,
 	SYS_getcpu, SYS_personality, SYS_seccomp, SYS_modify_ldt,
 	SYS_shmget, SYS_shmat, SYS_shmdt, SYS_shmctl,
 	SYS_semget, SYS_semop, SYS_semtimedop, SYS_semctl,
@@ -49,7 +53,7 @@ static const int self0_calls[] = {
 	SYS_sched_setscheduler, SYS_sched_getscheduler,
 	SYS_sched_rr_get_interval, SYS_sched_setaffinity,
 	SYS_sched_getaffinity, SYS_sched_setattr, SYS_sched_getattr,
-	SYS_get_robust_list, SYS_prlimit64,
+	SYS_get_robust_list,
 };
 
 /* (which, who) calls: who 0 is the caller. */

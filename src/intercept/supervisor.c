@@ -81,6 +81,7 @@ void supervisor_interrupt(struct gthread *t)
 {
 	if (t->busy && !t->interrupted) {
 		t->interrupted = true;
+		t->interrupted_at = now_ns();
 		lkl_sys_tkill(t->ktid, KBOX_INTR_SIGNAL);
 	}
 }
@@ -248,8 +249,21 @@ static void watch_one(struct gthread *t, void *arg)
 {
 	uint64_t now = *(uint64_t *)arg, caught;
 
-	if (!t->busy || t->interrupted || now - t->busy_since < WATCH_NS)
+	if (!t->busy || now - t->busy_since < WATCH_NS)
 		return;
+	/*
+	 * Told to give up and still at it: the interrupt may be lost.  The
+	 * kernel drops a task's pending signals at the end of each of its
+	 * calls, and serving one guest call can take several (gettid
+	 * first), so one that came early went with an earlier call.
+	 */
+	if (t->interrupted) {
+		if (now - t->interrupted_at >= WATCH_NS) {
+			t->interrupted_at = now;
+			lkl_sys_tkill(t->ktid, KBOX_INTR_SIGNAL);
+		}
+		return;
+	}
 	/* The caller was killed, or has a signal to take: the call gives up. */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &t->req.id) < 0 ||
 	    procfs_signals(t->proc->pid, t->tid, &caught))
