@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include <lkl.h>
 
 #include "filecache.h"
+#include "process.h"
 #include "shadow.h"
 
 #define SHADOW_MAX 64
@@ -160,6 +162,62 @@ static void close_job(void *arg)
 
 /* ---- the registry ---- */
 
+/* Inodes of the memfds some guest process maps (see evict_unmapped). */
+struct mapped {
+	unsigned long long ino[SHADOW_MAX];
+	int n;
+};
+
+static void note_maps(struct gthread *t, void *arg)
+{
+	struct mapped *m = arg;
+	char path[64], line[512];
+	unsigned long long ino;
+	FILE *f;
+
+	if (t->tid != t->proc->pid)
+		return;		/* threads share their leader's maps */
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)t->tid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	/* "start-end perms offset dev inode /memfd:kbox (deleted)" */
+	while (fgets(line, sizeof(line), f) && m->n < SHADOW_MAX) {
+		if (strstr(line, "/memfd:kbox") &&
+		    sscanf(line, "%*s %*s %*s %*s %llu", &ino) == 1)
+			m->ino[m->n++] = ino;
+	}
+	fclose(f);
+}
+
+/*
+ * The table is full: write back and drop the shadows no guest maps any
+ * more (a later map of their file makes a new one).  Lock held.
+ */
+static void evict_unmapped(void)
+{
+	struct mapped m = { .n = 0 };
+	struct flush f = { .sync = false, .to_kernel = true };
+	struct stat st;
+	int i, j, n = atomic_load(&count);
+
+	guest_for_each_thread(note_maps, &m);
+	for (i = n - 1; i >= 0; i--) {
+		bool used = fstat(shadows[i].memfd, &st) < 0;
+
+		for (j = 0; j < m.n && !used; j++)
+			used = m.ino[j] == (unsigned long long)st.st_ino;
+		if (used)
+			continue;
+		f.s = &shadows[i];
+		run_job(flush_job, &f);
+		run_job(close_job, &shadows[i]);
+		close(shadows[i].memfd);
+		shadows[i] = shadows[--n];
+	}
+	atomic_store(&count, n);
+}
+
 static struct shadow *find(unsigned long long dev, unsigned long long ino)
 {
 	int i;
@@ -187,9 +245,11 @@ int shadow_get(long kfd, bool create)
 		return -ENOENT;
 	}
 	if (!s) {
+		if (atomic_load(&count) == SHADOW_MAX)
+			evict_unmapped();
 		if (atomic_load(&count) == SHADOW_MAX) {
 			pthread_mutex_unlock(&lock);
-			return -ENFILE;
+			return -ENOMEM;	/* as mmap says when out of maps */
 		}
 		fd = filecache_copy(kfd);
 		if (fd < 0) {

@@ -37,6 +37,10 @@ is "$(debugfs -R 'stat /root/coherent' "$img" 2>/dev/null | grep -o 'Size: [0-9]
 run -- /t/mapshared unsynced /root/unsynced
 is "$(dbg /root/unsynced "$img")" "never msync-ed" "without msync: in the image once the guest is done" || show
 
+run -- /bin/sh -c 'mkdir /root/many && /t/mapshared many /root/many'
+is "$out" "100 of 100 files read back as written" "100 files mapped one after another (shadows of unmapped files are dropped)" || show
+is "$(dbg /root/many/m99 "$img" | head -c 7)" "file 99" "  in the image too"
+
 # msync(MS_SYNC), then kbox dies with SIGKILL: the journal holds the data.
 crash=$work/crash.ext4
 cp --sparse=always "$KBOX_DEFAULT_IMAGE" "$crash"

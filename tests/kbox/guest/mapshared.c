@@ -6,6 +6,8 @@
  *   mapshared coherent FILE   map, write, read, pwrite, grow, a child's map
  *   mapshared synced FILE     map, write, msync(MS_SYNC), say so, then wait
  *   mapshared unsynced FILE   map, write, munmap, exit (no msync)
+ *   mapshared many DIR        100 files, one after the other: map, write,
+ *                             unmap; then read each back
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -105,14 +107,45 @@ static int unsynced(const char *path)
 	return 0;
 }
 
+static int many(const char *dir)
+{
+	char path[256], want[32], got[32];
+	int i, fd, bad = 0;
+	char *p;
+
+	for (i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "%s/m%d", dir, i);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || ftruncate(fd, 64) < 0)
+			return 1;
+		p = map(fd, 64, PROT_READ | PROT_WRITE);
+		snprintf(p, 32, "file %d", i);
+		munmap(p, 64);
+		close(fd);
+	}
+	for (i = 0; i < 100; i++) {
+		snprintf(path, sizeof(path), "%s/m%d", dir, i);
+		snprintf(want, sizeof(want), "file %d", i);
+		memset(got, 0, sizeof(got));
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || read(fd, got, sizeof(got) - 1) < 0 || strcmp(got, want))
+			bad++;
+		close(fd);
+	}
+	printf("%d of 100 files read back as written\n", 100 - bad);
+	return bad != 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "many"))
+		return many(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "coherent"))
 		return coherent(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "synced"))
 		return synced(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "unsynced"))
 		return unsynced(argv[2]);
-	fprintf(stderr, "usage: mapshared coherent|synced|unsynced FILE\n");
+	fprintf(stderr, "usage: mapshared coherent|synced|unsynced FILE | many DIR\n");
 	return 2;
 }
