@@ -312,6 +312,8 @@ void binds_stop(const char *mnt)
 	int i;
 
 	(void)mnt;
+	if (!servers)
+		return;
 	for (i = nservers - 1; i >= 0; i--) {
 		struct server *s = &servers[i];
 		long fd;

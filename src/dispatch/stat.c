@@ -79,7 +79,9 @@ static void do_fstatat(struct call *c, long dirfd, uint64_t path_addr,
 		c->ret = r;
 	else
 		finish(c, lkl_sys_newfstatat(dirfd, path, &k, flags), &k, buf);
-	if (r == 0 && (c->ret >= 0 || c->ret == -ENOENT)) {
+	/* Placeholders are empty regular files; the terminal's name is absent. */
+	if (r == 0 && (c->ret == -ENOENT ||
+		       (c->ret >= 0 && LKL_S_ISREG(k.st_mode) && k.st_size == 0))) {
 		struct stat host;
 
 		/* A name of the guest's host fd: the host's answer, as fstat gives. */
