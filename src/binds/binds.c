@@ -33,7 +33,6 @@
 struct server {
 	const struct bind_mount *bind;
 	const char *mnt;
-	bool root_readonly;
 	struct hostdir *hd;
 	pthread_t thread;
 	sem_t mounted;
@@ -135,7 +134,8 @@ static long mount_here(struct server *s, long fd)
 	if (ret < 0)
 		return ret;
 	ret = lkl_sys_chdir(s->bind->guest);
-	if (ret == -ENOENT && !s->root_readonly) {
+	if (ret == -ENOENT) {
+		/* On a read-only root this fails (EROFS); on its tmpfs it works. */
 		s->failed = "cannot make the directory";
 		ret = make_dirs(s->bind->guest);
 		if (ret < 0)
@@ -234,14 +234,13 @@ static long newest_conn(long after)
 	return best;
 }
 
-static int start_one(struct server *s, const char *mnt, bool root_readonly)
+static int start_one(struct server *s, const char *mnt)
 {
 	const struct bind_mount *b = s->bind;
 	long before = newest_conn(-1);
 	int dirfd;
 
 	s->mnt = mnt;
-	s->root_readonly = root_readonly;
 	dirfd = open(b->host, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		tool_error(b->host, "cannot bind: %s", strerror(errno));
@@ -298,7 +297,7 @@ int binds_start(const char *mnt, const struct kbox_opts *opts)
 	}
 	for (i = 0; i < opts->nbinds; i++) {
 		servers[nservers].bind = &opts->binds[i];
-		if (start_one(&servers[nservers], mnt, opts->readonly))
+		if (start_one(&servers[nservers], mnt))
 			break;
 	}
 	lkl_sys_unlink(FUSE_NODE);

@@ -11,8 +11,8 @@
 
 /*
  * Mount every bind of opts under mnt (the image's mount point), the guest
- * path resolved inside the image; a missing directory is made unless the
- * root is read-only.  0, or -1 after printing why (what was mounted is
+ * path resolved inside the image; a missing directory is made (which
+ * fails on a read-only root, but not on its tmpfs /tmp).  0, or -1 after printing why (what was mounted is
  * left for binds_stop).
  */
 int binds_start(const char *mnt, const struct kbox_opts *opts);

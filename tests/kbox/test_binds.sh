@@ -93,6 +93,22 @@ else
 	skip "a program in the bind runs in the guest" "no guest programs (KBOX_GUEST_BIN)"
 fi
 
+# A project on the host built by the Debian image's gcc, through its own
+# #! build script: the output lands on the host and runs there.
+if [ -n "${KBOX_DEBIAN_IMAGE:-}" ] && [ -f "$KBOX_DEBIAN_IMAGE" ]; then
+	src=$work/project
+	mkdir -p "$src"
+	printf '#include <stdio.h>\n#include "msg.h"\nint main(void) { puts(MSG); return 0; }\n' > "$src/main.c"
+	echo "#define MSG \"built-in-kbox-$token\"" > "$src/msg.h"
+	printf '#!/bin/sh -e\ngcc -O2 -o hello main.c\n' > "$src/build.sh"
+	chmod +x "$src/build.sh"
+	T=120 kb -r "$KBOX_DEBIAN_IMAGE" --ro -S -b "$src:/tmp/src" -w /tmp/src -- ./build.sh
+	is "$rc:$("$src/hello" 2>&1)" "0:built-in-kbox-$token" \
+		"the Debian image's gcc builds a host project in a bind (a #! script of the bind); the host runs the result" || show
+else
+	skip "gcc builds a host project in a bind" "no KBOX_DEBIAN_IMAGE"
+fi
+
 # ---- read-only binds -------------------------------------------------------------
 
 run -b "$host:/mnt/ro:ro" -- /bin/sh -c 'cat /mnt/ro/token; echo x > /mnt/ro/token; echo x > /mnt/ro/other; rm /mnt/ro/renamed; echo "status $?"'
