@@ -92,4 +92,14 @@ void signal_handlers_init(void);
 /* A socket ioctl on kernel fd fd: true when it was one (fd.c asks). */
 bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg);
 
+/* An ioctl whose argument is a value or a flat struct laid out alike in both kernels. */
+struct flat_ioctl {
+	unsigned int req;
+	unsigned char size;	/* bytes at arg (64 at most); 0: arg is a value */
+	unsigned char in, out;	/* copied in, copied back */
+};
+/* Serve req on kernel fd fd if tab has it (true; c->ret set). */
+bool call_flat_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg,
+		     const struct flat_ioctl *tab, size_t n);
+
 #endif

@@ -215,11 +215,7 @@ static void sys_fcntl(struct call *c)
  * these.  Those naming process groups are left out: guest pids are the
  * host's, not the kernel's.
  */
-static const struct tty_req {
-	unsigned int req;
-	unsigned char size;	/* bytes at arg; 0: arg is a value */
-	unsigned char in, out;	/* copied in, copied back */
-} tty_reqs[] = {
+static const struct flat_ioctl tty_reqs[] = {
 	{ 0x5401, 36, 0, 1 },	/* TCGETS */
 	{ 0x5402, 36, 1, 0 },	/* TCSETS */
 	{ 0x5403, 36, 1, 0 },	/* TCSETSW */
@@ -245,16 +241,17 @@ static const struct tty_req {
 	{ 0x5441, 0, 0, 0 },	/* TIOCGPTPEER: a new kernel fd */
 };
 
-static bool tty_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg)
+bool call_flat_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg,
+		     const struct flat_ioctl *tab, size_t n)
 {
 	unsigned char buf[64];
-	const struct tty_req *r = NULL;
+	const struct flat_ioctl *r = NULL;
 	size_t i;
 	long ret;
 
-	for (i = 0; i < sizeof(tty_reqs) / sizeof(tty_reqs[0]); i++)
-		if (tty_reqs[i].req == req)
-			r = &tty_reqs[i];
+	for (i = 0; i < n; i++)
+		if (tab[i].req == req)
+			r = &tab[i];
 	if (!r)
 		return false;
 	if (!r->size) {
@@ -315,7 +312,9 @@ static void sys_ioctl(struct call *c)
 		c->ret = lkl_sys_ioctl(fd, req, (long)&val);
 		return;
 	default:
-		if (tty_ioctl(c, fd, req, arg) || socket_ioctl(c, fd, req, arg))
+		if (call_flat_ioctl(c, fd, req, arg, tty_reqs,
+				    sizeof(tty_reqs) / sizeof(tty_reqs[0])) ||
+		    socket_ioctl(c, fd, req, arg))
 			return;
 		/* Other device requests: not for kernel files. */
 		ret = lkl_sys_fcntl(fd, LKL_F_GETFD, 0);

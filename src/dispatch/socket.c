@@ -832,11 +832,7 @@ static void sys_getsockopt(struct call *c)
 /* ---- ioctls ---------------------------------------------------------------- */
 
 /* Interface requests: a struct ifreq (40 bytes) or an int, no pointers inside. */
-static const struct sock_req {
-	unsigned int req;
-	unsigned char size;
-	unsigned char in, out;
-} sock_reqs[] = {
+static const struct flat_ioctl sock_reqs[] = {
 	{ 0x8905, 4, 0, 1 },	/* SIOCATMARK */
 	{ 0x8906, 16, 0, 1 },	/* SIOCGSTAMP */
 	{ 0x8907, 16, 0, 1 },	/* SIOCGSTAMPNS */
@@ -900,30 +896,11 @@ static void ifconf(struct call *c, int fd, uint64_t arg)
 
 bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg)
 {
-	const struct sock_req *r = NULL;
-	unsigned char buf[40];
-	size_t i;
-	long ret;
-
 	if (req == SIOCGIFCONF_) {
 		ifconf(c, fd, arg);
 		return true;
 	}
-	for (i = 0; i < sizeof(sock_reqs) / sizeof(sock_reqs[0]); i++)
-		if (sock_reqs[i].req == req)
-			r = &sock_reqs[i];
-	if (!r)
-		return false;
-	memset(buf, 0, sizeof(buf));
-	if (r->in && gmem_read(call_pid(c), buf, arg, r->size)) {
-		c->ret = -EFAULT;
-		return true;
-	}
-	ret = lkl_sys_ioctl(fd, req, (long)buf);
-	if (ret >= 0 && r->out && gmem_write(call_pid(c), arg, buf, r->size))
-		ret = -EFAULT;
-	c->ret = ret;
-	return true;
+	return call_flat_ioctl(c, fd, req, arg, sock_reqs, sizeof(sock_reqs) / sizeof(sock_reqs[0]));
 }
 
 void socket_handlers_init(void)
