@@ -197,6 +197,9 @@ printf '%s\n' "$out" | sed -n 2p | grep -q '^pipe:\['
 ok $? "  readlink /proc/self/fd/0 names the host pipe" || show
 STDIN=$work/in.txt run -- cat /proc/self/fd/0
 is "$out" "piped in" "cat /proc/self/fd/0 with a host file as stdin" || show
+STDIN=$work/in.txt run -- stat -L -c '%F %s' /proc/self/fd/0 /dev/stdin
+is "$out" "$(printf 'regular file 9\nregular file 9')" \
+	"  stat through /proc/self/fd/0 and /dev/stdin: the host file's (not kbox's placeholder)" || show
 echo "old content, longer" > "$work/stderr.txt"
 timeout 20 "$KBOX" -r "$img" -- /bin/sh -c 'echo to-stderr > /dev/stderr; echo again >> /dev/fd/2' \
 	< /dev/null > /dev/null 2> "$work/stderr.txt"

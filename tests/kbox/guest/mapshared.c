@@ -28,6 +28,21 @@ static char *map(int fd, size_t len, int prot)
 	return p;
 }
 
+/* A new file of len bytes at path, mapped shared and writable (fd closed). */
+static char *map_new(const char *path, size_t len)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0) {
+		perror(path);
+		exit(1);
+	}
+	p = map(fd, len, PROT_READ | PROT_WRITE);
+	close(fd);
+	return p;
+}
+
 static int coherent(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), ro;
@@ -75,13 +90,8 @@ static int coherent(const char *path)
 
 static int synced(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	char *p;
+	char *p = map_new(path, 4096);
 
-	if (fd < 0 || ftruncate(fd, 4096) < 0)
-		return 1;
-	p = map(fd, 4096, PROT_READ | PROT_WRITE);
-	close(fd);
 	memcpy(p, "msync-ed data", 13);
 	if (msync(p, 4096, MS_SYNC) < 0) {
 		perror("msync");
@@ -95,13 +105,8 @@ static int synced(const char *path)
 
 static int unsynced(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	char *p;
+	char *p = map_new(path, 100);
 
-	if (fd < 0 || ftruncate(fd, 100) < 0)
-		return 1;
-	p = map(fd, 100, PROT_READ | PROT_WRITE);
-	close(fd);
 	memcpy(p, "never msync-ed", 14);
 	munmap(p, 100);
 	return 0;
@@ -115,13 +120,9 @@ static int many(const char *dir)
 
 	for (i = 0; i < 100; i++) {
 		snprintf(path, sizeof(path), "%s/m%d", dir, i);
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || ftruncate(fd, 64) < 0)
-			return 1;
-		p = map(fd, 64, PROT_READ | PROT_WRITE);
+		p = map_new(path, 64);
 		snprintf(p, 32, "file %d", i);
 		munmap(p, 64);
-		close(fd);
 	}
 	for (i = 0; i < 100; i++) {
 		snprintf(path, sizeof(path), "%s/m%d", dir, i);
