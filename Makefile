@@ -29,7 +29,8 @@ LIBS	:= -lpthread
 # What liblkl.a exports: the kernel's entry points plus the host library's API.
 KERNEL_API := lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt \
 	lkl_cleanup lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq \
-	lkl_task_clone lkl_task_adopt
+	lkl_task_clone lkl_task_adopt lkl_task_renumber lkl_task_set_exe \
+	lkl_task_set_cmdline
 HOST_API := lkl_host_ops lkl_dev_blk_ops lkl_disk_add lkl_disk_remove \
 	lkl_mount_dev lkl_umount_dev lkl_get_virtio_blkdev lkl_mount_fs \
 	lkl_strerror lkl_perror

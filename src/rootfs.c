@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -316,6 +317,26 @@ void rootfs_end_task(long ktid)
 		pthread_join(th, NULL);
 }
 
+/* /proc/PID/cmdline of the guest's task: the command kbox runs. */
+static void set_cmdline(char *const *argv)
+{
+	size_t len = 0, n;
+	char *buf, *p;
+	int i;
+
+	for (i = 0; argv[i]; i++)
+		len += strlen(argv[i]) + 1;
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return;
+	for (p = buf, i = 0; argv[i]; i++, p += n) {
+		n = strlen(argv[i]) + 1;
+		memcpy(p, argv[i], n);
+	}
+	lkl_task_set_cmdline(buf, len);
+	free(buf);
+}
+
 int rootfs_guest_task(const char *mnt, const struct kbox_opts *opts,
 		      const char *path_env, struct guest_task *gt)
 {
@@ -350,6 +371,7 @@ int rootfs_guest_task(const char *mnt, const struct kbox_opts *opts,
 	}
 	lkl_sys_umask(022);
 	set_nofile();
+	set_cmdline(opts->argv);
 	if (hold_stdio() || set_identity(opts))
 		goto back;
 	if (opts->workdir) {

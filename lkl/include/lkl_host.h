@@ -43,10 +43,19 @@ long lkl_syscall(long no, long *params);
 long lkl_task_clone(unsigned long flags);
 long lkl_task_adopt(long tid);
 /*
+ * Give the calling thread's task the tid tid (a sandbox numbers its
+ * tasks as the host numbers the processes they mirror): a clone sharing
+ * all it has takes its place under that number.  Returns tid, or -errno
+ * with nothing changed (-EEXIST: the number is taken).
+ */
+long lkl_task_renumber(long tid);
+/*
  * The calling thread's task records the program open at fd as its
  * executable (/proc/PID/exe), for programs it runs on the host.
  */
 long lkl_task_set_exe(int fd);
+/* ... and args (len bytes, NUL-separated) as its /proc/PID/cmdline. */
+long lkl_task_set_cmdline(const char *args, unsigned long len);
 
 /* Interrupts, for device emulation in the host library. */
 int lkl_get_free_irq(const char *user);

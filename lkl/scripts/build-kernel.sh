@@ -26,12 +26,12 @@ fi
 # Entry points the kernel object exports; everything else becomes local.
 exports="lkl_init lkl_start_kernel lkl_is_running lkl_sys_halt lkl_cleanup
 lkl_syscall lkl_trigger_irq lkl_get_free_irq lkl_put_irq lkl_task_clone
-lkl_task_adopt lkl_task_set_exe"
+lkl_task_adopt lkl_task_renumber lkl_task_set_exe lkl_task_set_cmdline"
 
 [ -f "$tarball" ] || { echo "build-kernel: $tarball missing (apt-get install linux-source-6.12)" >&2; exit 1; }
 
 # Bump when this script's output changes for the same inputs.
-recipe=3
+recipe=4
 kver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 key=$( { echo "$recipe $kver $variant"; gcc --version | head -1; ld --version | head -1;
 	 cd "$here" && find arch/lkl config patches scripts/gen-headers.py -type f |

@@ -36,6 +36,47 @@
 
 /* Fds looked at per poll in close_on_exec(). */
 #define FD_CHUNK 512
+/* What /proc/PID/cmdline shows of a longer argv. */
+#define CMDLINE_MAX (128 * 1024)
+/* Linux's bounds for exec's strings (fs/exec.c, include/uapi/linux/binfmts.h). */
+#define ARG_STRLEN_MAX (32 * 4096UL)
+#define ARGS_MIN (32 * 4096UL)
+#define ARGS_MAX (8 * 1024 * 1024 / 4 * 3UL)
+/* More pointers than the largest string area could hold. */
+#define ARGV_ENTRIES_MAX (ARGS_MAX / 8 + 1)
+
+/* Walks a guest's argv array, reading its pointers a chunk at a time. */
+struct argv_walk {
+	pid_t tid;
+	uint64_t addr;
+	uint64_t ptrs[64];
+	size_t first, have, i;
+	bool fault;		/* the array could not be read */
+};
+
+/* The next argv entry in *p: 1, or 0 at the end (NULL, unreadable, too many). */
+static int argv_next(struct argv_walk *w, uint64_t *p)
+{
+	const size_t chunk = sizeof(w->ptrs) / sizeof(w->ptrs[0]);
+
+	if (!w->addr || w->i >= ARGV_ENTRIES_MAX)
+		return 0;
+	if (w->i == w->first + w->have) {
+		/* One by one where a chunk would cross the end of the memory. */
+		w->first = w->i;
+		w->have = chunk;
+		if (gmem_read(w->tid, w->ptrs, w->addr + 8 * w->i, sizeof(w->ptrs))) {
+			w->have = 1;
+			if (gmem_read(w->tid, w->ptrs, w->addr + 8 * w->i, sizeof(w->ptrs[0]))) {
+				w->fault = true;
+				return 0;
+			}
+		}
+	}
+	*p = w->ptrs[w->i - w->first];
+	w->i++;
+	return *p != 0;
+}
 
 /*
  * Close the kernel fds marked close-on-exec.  Which numbers are open
@@ -73,16 +114,102 @@ static void close_on_exec(void)
 }
 
 /*
+ * Linux's E2BIG rules for exec: the strings of argv and envp, and the
+ * file name, each with its NUL, fit in a quarter of the stack limit
+ * (within 128 KiB and 6 MiB) less the room of their pointers, and none
+ * is over 128 KiB.  Checked before the kernel side of the exec is done:
+ * the host's exec must not fail after that.  name_len: the longer of the
+ * guest's path and the name the host will be given.
+ */
+static long check_arg_size(pid_t tid, uint64_t argv_addr, uint64_t envp_addr, size_t name_len)
+{
+	struct argv_walk w[2] = { { .tid = tid, .addr = argv_addr }, { .tid = tid, .addr = envp_addr } };
+	struct gmem_window *win = malloc(sizeof(*win));
+	unsigned long limit = ARGS_MAX, strings = name_len + 1, ptrs;
+	struct rlimit stack;
+	uint64_t p;
+	long n = 0;
+	int i;
+
+	if (!win)
+		return -ENOMEM;
+	win->pid = tid;
+	win->base = win->len = 0;
+	if (!prlimit(tid, RLIMIT_STACK, NULL, &stack) && stack.rlim_cur / 4 < limit)
+		limit = stack.rlim_cur / 4;
+	if (limit < ARGS_MIN)
+		limit = ARGS_MIN;
+	for (i = 0; i < 2; i++) {
+		while (argv_next(&w[i], &p)) {
+			n = gmem_strlen(win, p, ARG_STRLEN_MAX - 1);
+			if (n < 0)
+				break;
+			strings += (unsigned long)n + 1;
+		}
+		if (n < 0 || w[i].i >= ARGV_ENTRIES_MAX)
+			break;
+	}
+	free(win);
+	if (n == -EFAULT || w[0].fault || w[1].fault)
+		return -EFAULT;
+	if (n < 0 || w[0].i >= ARGV_ENTRIES_MAX || w[1].i >= ARGV_ENTRIES_MAX)
+		return -E2BIG;
+	/* argc 0 gets an empty argv[0]. */
+	ptrs = ((w[0].i > 1 ? w[0].i - 1 : 1) + (w[1].i ? w[1].i - 1 : 0)) * sizeof(void *);
+	return ptrs >= limit || strings > limit - ptrs ? -E2BIG : 0;
+}
+
+/*
+ * The guest's argv as /proc/PID/cmdline shows it: each string with its
+ * NUL, one after the other, cut at CMDLINE_MAX.  NULL without memory.
+ */
+static char *read_cmdline(pid_t tid, uint64_t argv_addr, size_t *len)
+{
+	struct argv_walk w = { .tid = tid, .addr = argv_addr };
+	size_t size = 4096, used = 0;
+	char *buf = malloc(size), *bigger;
+	uint64_t p;
+	long n;
+
+	while (buf && argv_next(&w, &p)) {
+		n = gmem_read_string(tid, p, buf + used, size - used);
+		while (n == -ENAMETOOLONG && size < CMDLINE_MAX) {
+			bigger = realloc(buf, size * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			size *= 2;
+			n = gmem_read_string(tid, p, buf + used, size - used);
+		}
+		if (n < 0) {
+			/* Cut short (as Linux shows a longer one): a NUL closes it. */
+			if (n == -ENAMETOOLONG) {
+				used = size;
+				buf[size - 1] = '\0';
+			}
+			break;
+		}
+		used += (size_t)n + 1;
+	}
+	*len = used;
+	return buf;
+}
+
+/*
  * The kernel side of a successful exec; name: the program's path, exe:
  * the program open in the kernel (-1 for a host file), closed here;
- * script: the host runs the #! trampoline for it.
+ * script: the host runs the #! trampoline for it; argv_addr: the guest's
+ * argv, for /proc/PID/cmdline.
  */
-static void exec_commit(struct call *c, const char *name, long exe, bool script)
+static void exec_commit(struct call *c, const char *name, long exe, bool script,
+			uint64_t argv_addr)
 {
 	const char *base = strrchr(name, '/');
 	char comm[16];
 	struct gthread *t = c->t;
 	struct gproc *p = t->proc;
+	char *cmdline;
+	size_t len;
 
 	guest_lock();
 	supervisor_end_siblings(t);
@@ -127,6 +254,10 @@ static void exec_commit(struct call *c, const char *name, long exe, bool script)
 	}
 	if (comm[0])
 		lkl_sys_prctl(LKL_PR_SET_NAME, (unsigned long)comm, 0, 0, 0);
+	cmdline = read_cmdline(call_pid(c), argv_addr, &len);
+	if (cmdline)
+		lkl_task_set_cmdline(cmdline, len);
+	free(cmdline);
 	lkl_sys_unshare(LKL_CLONE_FILES);
 	close_on_exec();
 }
@@ -265,23 +396,12 @@ static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long 
 	static const uint64_t below[] = { 16384, 4096, 1024 };
 	struct gthread *t = c->t;
 	pid_t tid = call_pid(c);
-	uint64_t ptrs[64], p, copy = 0, sp = 0;
-	size_t i, j, first = 0, have = 0;
+	struct argv_walk w = { .tid = tid, .addr = argv_addr };
+	uint64_t p, copy = 0, sp = 0;
+	size_t i, j;
 
-	for (i = 0; argv_addr && i < 4096; i++) {
-		if (i == first + have) {
-			/* A chunk at a time; one by one where it would cross the end. */
-			first = i;
-			have = sizeof(ptrs) / sizeof(ptrs[0]);
-			if (gmem_read(tid, ptrs, argv_addr + 8 * i, sizeof(ptrs))) {
-				have = 1;
-				if (gmem_read(tid, ptrs, argv_addr + 8 * i, sizeof(ptrs[0])))
-					break;
-			}
-		}
-		p = ptrs[i - first];
-		if (!p)
-			break;
+	while (argv_next(&w, &p)) {
+		i = w.i - 1;
 		if (p < path_addr || p > path_addr + (uint64_t)len)
 			continue;
 		if (!sp)
@@ -311,7 +431,7 @@ static int keep_argv(struct call *c, uint64_t path_addr, const char *path, long 
 }
 
 static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t argv_addr,
-		    int flags)
+		    uint64_t envp_addr, int flags)
 {
 	char *path = malloc(PATH_MAX), name[PATH_MAX];
 	long len, ret, exe = -1;
@@ -326,13 +446,19 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 		c->ret = len;
 		goto out;
 	}
+	/* The host is given a name no longer than the guest's path, or /dev/fd/N. */
+	ret = check_arg_size(call_pid(c), argv_addr, envp_addr, len > 16 ? len : 16);
+	if (ret < 0) {
+		c->ret = ret;
+		goto out;
+	}
 	if (dirfd != AT_FDCWD && fdtab_is_host(c->t->proc->fds, (int)dirfd)) {
 		/* fexecve of a host object (a guest-made memfd): the host's. */
 		if (!len && (flags & AT_EMPTY_PATH)) {
 			char fdname[16];
 
 			snprintf(fdname, sizeof(fdname), "%ld", dirfd);
-			exec_commit(c, fdname, -1, false);
+			exec_commit(c, fdname, -1, false, argv_addr);
 			call_continue(c);
 		} else {
 			c->ret = path[0] == '/' ? -ENOSYS : -ENOTDIR;
@@ -352,7 +478,7 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 		c->ret = ret;
 		goto out;
 	}
-	exec_commit(c, path, exe, script);
+	exec_commit(c, path, exe, script, argv_addr);
 	/*
 	 * The name goes in last: another guest thread may write over it
 	 * until the host reads it (Landlock refuses what is not the
@@ -369,12 +495,12 @@ out:
 
 static void sys_execve(struct call *c)
 {
-	do_exec(c, AT_FDCWD, c->a[0], c->a[1], 0);
+	do_exec(c, AT_FDCWD, c->a[0], c->a[1], c->a[2], 0);
 }
 
 static void sys_execveat(struct call *c)
 {
-	do_exec(c, (int)c->a[0], c->a[1], c->a[2], (int)c->a[4]);
+	do_exec(c, (int)c->a[0], c->a[1], c->a[2], c->a[3], (int)c->a[4]);
 }
 
 void exec_handlers_init(void)

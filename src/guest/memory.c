@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,47 @@ long gmem_read_string(pid_t pid, uint64_t addr, char *dst, size_t max)
 		got += n;
 	}
 	return -ENAMETOOLONG;
+}
+
+/* Read the pages from the one holding addr on; false if addr's is unreadable. */
+static bool window_fill(struct gmem_window *w, uint64_t addr)
+{
+	struct iovec local = { w->data, sizeof(w->data) }, remote[sizeof(w->data) / PAGE];
+	size_t i;
+	ssize_t n;
+
+	/* A page per element: a read stops at the first missing page, not before. */
+	w->base = addr & ~(PAGE - 1);
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
+		remote[i].iov_base = (void *)(uintptr_t)(w->base + i * PAGE);
+		remote[i].iov_len = PAGE;
+	}
+	n = process_vm_readv(w->pid, &local, 1, remote, sizeof(remote) / sizeof(remote[0]), 0);
+	w->len = n > 0 ? (size_t)n : 0;
+	return addr - w->base < w->len;
+}
+
+long gmem_strlen(struct gmem_window *w, uint64_t addr, size_t max)
+{
+	size_t n = 0, off, avail;
+	const char *nul;
+
+	if (!addr)
+		return -EFAULT;
+	for (;;) {
+		uint64_t at = addr + n;
+
+		if ((at < w->base || at - w->base >= w->len) && !window_fill(w, at))
+			return -EFAULT;
+		off = at - w->base;
+		avail = w->len - off;
+		nul = memchr(w->data + off, '\0', avail);
+		n += nul ? (size_t)(nul - (w->data + off)) : avail;
+		if (n > max)
+			return -E2BIG;
+		if (nul)
+			return (long)n;
+	}
 }
 
 int gmem_poke(pid_t pid, uint64_t addr, const void *src, size_t len)

@@ -19,6 +19,19 @@ int gmem_write(pid_t pid, uint64_t addr, const void *src, size_t len);
  * its length, -EFAULT, or -ENAMETOOLONG when it does not fit.
  */
 long gmem_read_string(pid_t pid, uint64_t addr, char *dst, size_t max);
+/*
+ * Measuring many strings (an exec's argv and envp): a few pages of the
+ * guest's memory are read at a time and strings found in them cost no
+ * further system call.
+ */
+struct gmem_window {
+	pid_t pid;
+	uint64_t base;		/* the guest address of data[0] */
+	size_t len;		/* how much of data was read */
+	char data[8192];
+};
+/* The length of the string at addr: -E2BIG when over max, or -EFAULT. */
+long gmem_strlen(struct gmem_window *w, uint64_t addr, size_t max);
 /* Write even into read-only pages (through /proc/PID/mem, as a debugger). */
 int gmem_poke(pid_t pid, uint64_t addr, const void *src, size_t len);
 

@@ -10,6 +10,8 @@
 #define HASH_SIZE 1024
 
 static pthread_mutex_t registry = PTHREAD_MUTEX_INITIALIZER;
+/* Signalled when a pending clone is no longer claimed. */
+static pthread_cond_t unclaimed = PTHREAD_COND_INITIALIZER;
 static struct gthread *by_tid[HASH_SIZE];
 static struct gproc *procs;
 static int nprocs;
@@ -174,7 +176,7 @@ static void prune(struct pending_clone **list)
 
 	for (c = *list; c; c = next) {
 		next = c->next;
-		if (c->child && procfs_gone(c->child)) {
+		if (c->child && !c->claimed && procfs_gone(c->child)) {
 			unlink_pending(list, c);
 			discard(c);
 		}
@@ -249,6 +251,7 @@ struct gthread *guest_adopt_new(pid_t tid)
 	if (procfs_ids(tid, &tgid, &ppid))
 		return NULL;
 	guest_lock();
+again:
 	t = guest_thread_find(tid);
 	if (t)
 		goto out;
@@ -271,6 +274,13 @@ struct gthread *guest_adopt_new(pid_t tid)
 		for (parent = procs; !c && parent; parent = parent->next)
 			if ((c = match(parent->pending, parent->pid, tid)))
 				list = &parent->pending;
+		if (c && c->claimed) {
+			/* Its parent is numbering it; the lists may change meanwhile. */
+			pthread_cond_wait(&unclaimed, &registry);
+			c = NULL;
+			list = NULL;
+			goto again;
+		}
 		if (c) {
 			unlink_pending(list, c);
 			p = new_proc(tid, c->ktid, c->fds);
@@ -317,6 +327,48 @@ int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *f
 	*pp = c;
 	guest_unlock();
 	return 0;
+}
+
+void guest_number_children(struct gthread *t)
+{
+	struct gproc *p = t->proc;
+	struct pending_clone *c;
+	pid_t *kids = NULL;
+	long own, ktid;
+	int n;
+
+	guest_lock();
+	/* The thread makes a call: its last fork has returned. */
+	c = unresolved(p->pending, t->tid);
+	if (c) {
+		n = procfs_children(p->pid, t->tid, &kids);
+		if (n >= 0)
+			learn_child(&p->pending, c, kids, n);
+		free(kids);
+	}
+	for (c = p->pending; c; c = c->next)
+		if (!c->thread && c->child && !c->numbered && !c->claimed &&
+		    c->parent_tid == t->tid)
+			break;
+	if (!c) {
+		guest_unlock();
+		return;
+	}
+	c->claimed = true;
+	own = t->ktid;
+	guest_unlock();
+
+	/* This thread runs as the child's task for a moment to number it. */
+	ktid = lkl_task_adopt(c->ktid) < 0 ? -1 : lkl_task_renumber(c->child);
+	lkl_task_adopt(own);
+
+	guest_lock();
+	if (ktid > 0)
+		c->ktid = ktid;
+	c->numbered = true;
+	c->claimed = false;
+	pthread_cond_broadcast(&unclaimed);
+	guest_unlock();
 }
 
 void guest_resolve_pending(struct gthread *t)

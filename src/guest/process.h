@@ -50,6 +50,8 @@ struct pending_clone {
 	struct fdtab *fds;	/* the child's host-fd map (shared or copied) */
 	pid_t parent_tid;	/* the thread that forked */
 	pid_t child;		/* the child's pid, 0 while not known */
+	bool numbered;		/* the kernel task has the child's pid (or cannot) */
+	bool claimed;		/* a worker is numbering it: wait to adopt it */
 	pid_t *before;		/* parent_tid's children before the fork */
 	int nbefore;
 	struct sigtab sig;	/* the parent's, at the fork */
@@ -120,6 +122,14 @@ struct gthread *guest_adopt_new(pid_t tid);
 
 /* Record a clone made by the parent thread t (lock not held). */
 int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *fds);
+
+/*
+ * Before serving a call of t: the children of t's earlier forks are made
+ * by now, and their kernel tasks take their host pids, so the guest's
+ * /proc shows a child as soon as its parent can know its pid (not only
+ * from the child's first call on).  Lock not held; nothing to do is cheap.
+ */
+void guest_number_children(struct gthread *t);
 
 /* t's process is ending: learn the children of its threads' last forks (lock held). */
 void guest_resolve_pending(struct gthread *t);

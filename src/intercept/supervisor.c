@@ -148,6 +148,29 @@ static long interrupted_result(struct gthread *t, int nr)
 	return -ERESTARTSYS_;
 }
 
+/*
+ * The kernel task was cloned when the guest forked, before the host chose
+ * the child's pid: now it takes that number, so that the guest's /proc,
+ * ps, lock owners and getpid agree.  Where the kernel has the number in
+ * use (one of its own threads), the task keeps its own; kbox translates.
+ */
+static void take_host_number(struct gthread *t)
+{
+	long ktid = lkl_task_renumber(t->tid);
+
+	if (ktid < 0) {
+		if (dispatch_verbose)
+			fprintf(stderr, "kbox: [%d] keeps kernel tid %ld: %s\n",
+				(int)t->tid, t->ktid, lkl_strerror((int)ktid));
+		return;
+	}
+	guest_lock();
+	if (t->proc->ktgid == t->ktid)
+		t->proc->ktgid = ktid;
+	t->ktid = ktid;
+	guest_unlock();
+}
+
 static void *worker_main(void *arg)
 {
 	struct gthread *t = arg;
@@ -156,6 +179,8 @@ static void *worker_main(void *arg)
 	if (ret < 0)
 		tool_error(NULL, "guest thread %d: cannot adopt kernel task %ld: %s",
 			   (int)t->tid, t->ktid, lkl_strerror((int)ret));
+	else if (t->ktid != t->tid)
+		take_host_number(t);
 	for (;;) {
 		struct call c;
 		struct seccomp_notif req;
@@ -188,10 +213,12 @@ static void *worker_main(void *arg)
 			syscall(SYS_tgkill, t->proc->pid, t->tid, SIGKILL);
 			ret = -ESRCH;
 		}
-		if (ret < 0)
+		if (ret < 0) {
 			c.ret = -ENOSYS;
-		else
+		} else {
+			guest_number_children(t);
 			dispatch_call(&c);
+		}
 
 		/*
 		 * Not busy before the reply: once answered, the call's id is no

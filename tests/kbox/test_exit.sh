@@ -8,7 +8,8 @@
 #   (mode 644, a directory, an ELF for another machine); 125: kbox's own
 #   errors (bad options, no command, a missing, empty or corrupt image),
 #   each with a message naming what was wrong, and a corrupt image left
-#   as it was; --help and --version; --ro keeps the image byte for byte.
+#   as it was; --help and --version; --ro keeps the image byte for byte;
+#   execs that fail inside the guest leave the process as it was.
 #
 # KEEP=1 keeps the work directory.
 set -u
@@ -248,6 +249,22 @@ chmod 444 "$img"
 kb -r "$img" --ro -- cat /etc/hostname
 is "$out" kbox "--ro: works on a read-only image file" || show
 chmod 644 "$img"
+
+# An exec that fails inside the guest (E2BIG, EFAULT) leaves the process
+# whole: kbox checks Linux's limits before doing the kernel side of it.
+if [ -x "${KBOX_GUEST_BIN:-}/execfail" ]; then
+	kb -r "$img" -b "$KBOX_GUEST_BIN:/t:ro" -- /t/execfail
+	is "$out" "one string over 128 KiB: refused
+300 strings of 1000 bytes: refused
+argv at a bad address: refused
+200 strings of 1000 bytes: status 0
+a string of 128 KiB: status 0
+the close-on-exec fd still reads: kbox
+the command line is still: /t/execfail
+the other thread still runs: yes" "failed execs (E2BIG, EFAULT) leave fds, threads and command line; execs within the limits run" || show
+else
+	skip "failed execs" "no guest programs (KBOX_GUEST_BIN)"
+fi
 
 ! grep -q '==ERROR: \|runtime error:' "$work/all.err"
 ok $? "no sanitizer report from any kbox run" ||

@@ -16,7 +16,8 @@ expected="lkl_cleanup lkl_dev_blk_ops lkl_disk_add lkl_disk_remove
 lkl_get_free_irq lkl_get_virtio_blkdev lkl_host_ops lkl_init lkl_is_running
 lkl_mount_dev lkl_mount_fs lkl_perror lkl_put_irq lkl_start_kernel
 lkl_strerror lkl_sys_halt lkl_syscall lkl_task_adopt lkl_task_clone
-lkl_task_set_exe lkl_trigger_irq lkl_umount_dev"
+lkl_task_renumber lkl_task_set_cmdline lkl_task_set_exe lkl_trigger_irq
+lkl_umount_dev"
 
 globals=$(nm -g --defined-only "$lib" | awk 'NF == 3 {print $3}' | sort)
 want=$(echo $expected | tr ' ' '\n' | sort)

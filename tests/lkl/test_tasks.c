@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lkl_task_clone / lkl_task_adopt: a host thread runs as a clone of
- * another thread's task, with its own or shared fd table, cwd and umask.
+ * another thread's task, with its own or shared fd table, cwd and umask;
+ * lkl_task_renumber gives a task the number a sandbox chooses;
+ * lkl_task_set_cmdline sets what /proc/PID/cmdline shows.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -20,8 +22,41 @@ struct child_ctx {
 	/* results, checked by the main thread */
 	long adopt, adopt_again, getpid, gettid, getppid, fstat_parent_fd;
 	long close_parent_fd, chdir, umask_old, new_fd, read_ret;
-	char buf[16];
+	long want, renumber, renumber_taken, adopt_old, setuid;
+	char buf[16], cmdline[64], status[2048];
 };
+
+/* Read a whole small file of the kernel's into buf (NUL-terminated). */
+static long slurp(const char *path, char *buf, size_t size)
+{
+	long fd = lkl_sys_open(path, LKL_O_RDONLY, 0), n;
+
+	if (fd < 0)
+		return fd;
+	n = lkl_sys_read(fd, buf, size - 1);
+	lkl_sys_close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return n;
+}
+
+/* The value of a "Name:\tvalue" line of /proc/self/status, or "". */
+static const char *status_field(const char *status, const char *name, char *out, size_t size)
+{
+	const char *p = strstr(status, name);
+	size_t n = 0;
+
+	out[0] = 0;
+	if (!p)
+		return out;
+	p += strlen(name);
+	while (*p == ':' || *p == '\t')
+		p++;
+	while (p[n] && p[n] != '\n' && n + 1 < size)
+		n++;
+	memcpy(out, p, n);
+	out[n] = 0;
+	return out;
+}
 
 static void *child_process(void *arg)
 {
@@ -30,6 +65,10 @@ static void *child_process(void *arg)
 
 	c->adopt = lkl_task_adopt(c->tid);
 	c->adopt_again = lkl_task_adopt(c->tid);
+	c->renumber_taken = lkl_task_renumber(1);
+	c->renumber = lkl_task_renumber(c->want);
+	c->adopt_old = lkl_task_adopt(c->tid);
+	slurp("/proc/self/cmdline", c->cmdline, sizeof(c->cmdline));
 	c->getpid = lkl_sys_getpid();
 	c->gettid = lkl_sys_gettid();
 	c->getppid = lkl_sys_getppid();
@@ -50,10 +89,25 @@ static void *child_thread(void *arg)
 	struct child_ctx *c = arg;
 
 	c->adopt = lkl_task_adopt(c->tid);
+	c->renumber = lkl_task_renumber(c->want);
 	c->getpid = lkl_sys_getpid();
 	c->gettid = lkl_sys_gettid();
 	c->new_fd = lkl_sys_open("/shared-by-thread", LKL_O_CREAT | LKL_O_WRONLY, 0600);
 	c->chdir = lkl_sys_chdir("/child");
+	return NULL;
+}
+
+/* A process of an unprivileged user takes a number. */
+static void *child_unprivileged(void *arg)
+{
+	struct child_ctx *c = arg;
+
+	c->adopt = lkl_task_adopt(c->tid);
+	c->setuid = lkl_sys_setresuid(1000, 1000, 1000);
+	c->renumber = lkl_task_renumber(c->want);
+	c->getpid = lkl_sys_getpid();
+	slurp("/proc/self/status", c->status, sizeof(c->status));
+	lkl_sys_exit(0);
 	return NULL;
 }
 
@@ -67,7 +121,9 @@ static long cwd_is(const char *want)
 
 int main(void)
 {
-	struct child_ctx c = { 0 }, t = { 0 };
+	struct child_ctx c = { 0 }, t = { 0 }, u = { 0 };
+	static const char args[] = "prog\0first arg\0";
+	char buf[64], field[64];
 	struct lkl_stat st;
 	int pipefd[2], status = 0;
 	pthread_t th;
@@ -84,6 +140,17 @@ int main(void)
 	is_int(lkl_sys_pipe2(pipefd, 0), 0, "pipe2");
 	lkl_sys_umask(022);
 	self = lkl_sys_gettid();
+	is_int(lkl_sys_mkdir("/proc", 0555), 0, "mkdir /proc");
+	is_int(lkl_sys_mount("proc", "/proc", "proc", 0, NULL), 0, "mount proc");
+
+	/* The command line, set twice: the second replaces the first. */
+	is_int(lkl_task_set_cmdline("old\0", 4), 0, "lkl_task_set_cmdline");
+	is_int(lkl_task_set_cmdline(args, sizeof(args) - 1), 0, "lkl_task_set_cmdline again");
+	is_int(slurp("/proc/self/cmdline", buf, sizeof(buf)), sizeof(args) - 1,
+	       "/proc/self/cmdline has its length");
+	ok(!memcmp(buf, args, sizeof(args) - 1), "and its bytes");
+	is_int(lkl_task_set_cmdline(args, 1 << 30), -LKL_E2BIG, "a huge command line is refused");
+	is_int(lkl_task_renumber(0), -LKL_EINVAL, "pid 0 is no number");
 
 	is_int(lkl_task_clone(~0UL), -LKL_EINVAL, "unknown clone flags are refused");
 	is_int(lkl_task_adopt(self), -LKL_EBUSY, "a bound task cannot be adopted");
@@ -93,6 +160,7 @@ int main(void)
 	c.tid = lkl_task_clone(SIGCHLD_NR);
 	ok(c.tid > 1, "lkl_task_clone makes a process (tid %ld)", c.tid);
 	c.parent_fd = fd;
+	c.want = 4000000;	/* above the default pid_max: any host pid fits */
 	c.pipe_rd = pipefd[0];
 	sem_init(&c.reading, 0, 0);
 	pthread_create(&th, NULL, child_process, &c);
@@ -108,8 +176,12 @@ int main(void)
 
 	is_int(c.adopt, 0, "a host thread adopts the clone");
 	is_int(c.adopt_again, -LKL_EBUSY, "an adopted task cannot be adopted again");
-	is_int(c.getpid, c.tid, "the clone is a process of its own (getpid == tid)");
-	is_int(c.gettid, c.tid, "gettid in the clone");
+	is_int(c.renumber_taken, -LKL_EEXIST, "a number in use is refused");
+	is_int(c.renumber, c.want, "lkl_task_renumber gives the process the number asked for");
+	is_int(c.adopt_old, -LKL_ESRCH, "the old task is gone");
+	is_int(c.getpid, c.want, "the clone is a process of its own (getpid == the new number)");
+	is_int(c.gettid, c.want, "gettid in the clone");
+	ok(!memcmp(c.cmdline, args, sizeof(args) - 1), "a new process has a copy of its parent's command line");
 	is_int(c.getppid, 1, "its parent is pid 1");
 	is_int(c.fstat_parent_fd, 0, "the clone inherited a copy of the fd table");
 	is_int(c.close_parent_fd, 0, "the clone closes its copy");
@@ -118,21 +190,40 @@ int main(void)
 	is_int(c.new_fd, fd, "the clone's new fd reuses the number it closed");
 	is_int(c.read_ret, 4, "the blocked read completed");
 	ok(!memcmp(c.buf, "wake", 4), "with the parent's data");
-	is_int(lkl_sys_wait4(c.tid, &status, 0, NULL), c.tid, "the parent reaps the clone");
+	is_int(lkl_sys_wait4(c.want, &status, 0, NULL), c.want, "the parent reaps the renumbered clone");
 	is_int(status, 7 << 8, "exit status 7");
+	is_int(lkl_sys_wait4(c.tid, &status, 0, NULL), c.tid, "and the task it replaced");
+	is_int(status, 0, "which exited with 0");
 
 	/* A thread: shares files and fs with the caller. */
 	t.tid = lkl_task_clone(LKL_CLONE_VM | LKL_CLONE_FS | LKL_CLONE_FILES |
 			       LKL_CLONE_SIGHAND | LKL_CLONE_THREAD | LKL_CLONE_SYSVSEM);
 	ok(t.tid > 1, "lkl_task_clone makes a thread (tid %ld)", t.tid);
+	t.want = 4343;
 	pthread_create(&th, NULL, child_thread, &t);
 	pthread_join(th, NULL);
 	is_int(t.adopt, 0, "a host thread adopts the thread clone");
+	is_int(t.renumber, t.want, "a thread takes a number");
 	is_int(t.getpid, 1, "the thread clone belongs to pid 1");
-	is_int(t.gettid, t.tid, "with its own tid");
+	is_int(t.gettid, t.want, "with the number as its tid");
 	ok(t.new_fd >= 0 && lkl_sys_fstat(t.new_fd, &st) == 0,
 	   "an fd it opened is visible to the caller (shared table)");
 	ok(cwd_is("/child"), "its chdir moved the caller too (shared fs)");
+
+	/* An unprivileged task is numbered, and gains no capability. */
+	u.tid = lkl_task_clone(SIGCHLD_NR);
+	u.want = 31337;
+	pthread_create(&th, NULL, child_unprivileged, &u);
+	pthread_join(th, NULL);
+	is_int(u.setuid, 0, "the clone becomes uid 1000");
+	is_int(u.renumber, u.want, "and takes a number all the same");
+	is_int(u.getpid, u.want, "getpid is the number");
+	ok(!strcmp(status_field(u.status, "CapEff", field, sizeof(field)), "0000000000000000"),
+	   "with no effective capability (%s)", field);
+	ok(!strncmp(status_field(u.status, "Uid", field, sizeof(field)), "1000\t1000", 9),
+	   "and still uid 1000 (%s)", field);
+	is_int(lkl_sys_wait4(u.want, &status, 0, NULL), u.want, "reap it");
+	is_int(lkl_sys_wait4(u.tid, &status, 0, NULL), u.tid, "and the task it replaced");
 
 	/* A sandbox's program, run on the host: /proc/self/exe names it. */
 	fd = lkl_sys_open("/prog", LKL_O_CREAT | LKL_O_WRONLY, 0755);
@@ -140,8 +231,6 @@ int main(void)
 	fd = lkl_sys_open("/prog", LKL_O_RDONLY, 0);
 	is_int(lkl_task_set_exe(fd), 0, "lkl_task_set_exe(/prog)");
 	lkl_sys_close(fd);
-	is_int(lkl_sys_mkdir("/proc", 0555), 0, "mkdir /proc");
-	is_int(lkl_sys_mount("proc", "/proc", "proc", 0, NULL), 0, "mount proc");
 	memset(link, 0, sizeof(link));
 	lkl_sys_readlink("/proc/self/exe", link, sizeof(link) - 1);
 	ok(!strcmp(link, "/prog"), "/proc/self/exe is /prog (%s)", link);

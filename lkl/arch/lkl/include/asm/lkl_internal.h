@@ -17,7 +17,9 @@ int lkl_get_free_irq(const char *user);
 void lkl_put_irq(int irq, const char *user);
 long lkl_task_clone(unsigned long flags);
 long lkl_task_adopt(long tid);
+long lkl_task_renumber(long tid);
 long lkl_task_set_exe(int fd);
+long lkl_task_set_cmdline(const char *args, unsigned long len);
 
 /*
  * The one "CPU": a lock held by whichever host thread runs kernel code.
