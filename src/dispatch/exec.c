@@ -262,10 +262,10 @@ static void exec_commit(struct call *c, const char *name, long exe, bool script,
 	close_on_exec();
 }
 
-/* Inject a memfd into the guest at its lowest free host number. */
-static long inject(struct call *c, int memfd)
+/* Inject a memfd into the guest at host number at (-1: its lowest free). */
+static long inject(struct call *c, int memfd, long at)
 {
-	long n = call_inject_fd(c, memfd, -1, true);
+	long n = call_inject_fd(c, memfd, (int)at, true);
 
 	close(memfd);
 	return n;
@@ -273,13 +273,16 @@ static long inject(struct call *c, int memfd)
 
 /*
  * On success *exe is the program, open in the kernel for exec_commit, and
- * *script says the host will run the #! trampoline.
+ * *script says the host will run the #! trampoline.  The host is to exec
+ * name, or for fexecve (an empty path, AT_EMPTY_PATH) the guest's dirfd:
+ * a kernel fd's number is free on the host, and the copy goes there.
  */
 static long prepare(struct call *c, long dirfd, const char *path, int flags,
 		    char *name, size_t name_len, long *exe, bool *script)
 {
 	struct exec_info info;
 	long kfd, ifd, m, n;
+	bool by_fd;
 	int mem;
 	char patch[32];
 
@@ -306,7 +309,7 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 			lkl_sys_close(kfd);
 			return mem;
 		}
-		m = inject(c, mem);
+		m = inject(c, mem, -1);
 		if (m < 0) {
 			lkl_sys_close(kfd);
 			return m;
@@ -320,8 +323,9 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 	} else {
 		mem = filecache_get(kfd, NULL, 0, 0);
 	}
-	n = mem < 0 ? mem : inject(c, mem);
-	if (n >= 0 && execdir_link((int)n))
+	by_fd = !*path && (flags & AT_EMPTY_PATH);
+	n = mem < 0 ? mem : inject(c, mem, by_fd ? dirfd : -1);
+	if (n >= 0 && !by_fd && execdir_link((int)n))
 		n = -ENOMEM;
 	if (n < 0) {
 		lkl_sys_close(kfd);
@@ -329,7 +333,9 @@ static long prepare(struct call *c, long dirfd, const char *path, int flags,
 	}
 	*exe = kfd;
 	/* Relative to the exec directory, unless the host would use dirfd. */
-	if (dirfd == AT_FDCWD || path[0] == '/')
+	if (by_fd)
+		name[0] = '\0';
+	else if (dirfd == AT_FDCWD || path[0] == '/')
 		snprintf(name, name_len, "%ld", n);
 	else
 		snprintf(name, name_len, "%s/%ld", execdir_path(), n);
@@ -476,6 +482,13 @@ static void do_exec(struct call *c, long dirfd, uint64_t path_addr, uint64_t arg
 	if (ret < 0) {
 		lkl_sys_close(exe);
 		c->ret = ret;
+		goto out;
+	}
+	if (!name[0]) {
+		/* fexecve: Linux names the program /dev/fd/N, its comm N. */
+		snprintf(name, sizeof(name), "%ld", dirfd);
+		exec_commit(c, name, exe, script, argv_addr);
+		call_continue(c);
 		goto out;
 	}
 	exec_commit(c, path, exe, script, argv_addr);

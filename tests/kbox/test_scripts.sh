@@ -138,6 +138,20 @@ ok $r "execveat(dirfd, relative name): the interpreter gets /dev/fd/N/NAME, as L
 run -- execat -c /scripts/dir "$long" arg
 is "$out" "execveat ENOENT" "  through a close-on-exec dirfd: ENOENT, as on Linux (the name would be gone)" || show
 
+# fexecve: the program (ELF or script) is the open fd itself.
+run -- execat -f /bin/echo through its fd
+is "$out" "through its fd" "fexecve of an image program (execveat with an empty path) runs it" || show
+run -- execat -f /scripts/s.sh arg
+case $out in
+"$token 0=/dev/fd/"[0-9]*" n=1 args=arg comm="*) r=0 ;;
+*) r=1 ;;
+esac
+ok $r "fexecve of a script: the interpreter gets /dev/fd/N, as Linux gives it" || show
+run -- execat -c -f /scripts/s.sh arg
+is "$out" "execveat ENOENT" "  through a close-on-exec fd: ENOENT, as on Linux" || show
+run -- execat -f /scripts/plain.txt
+is "$out" "execveat EACCES" "fexecve of a file without x permission: EACCES" || show
+
 # ---- what cannot run ------------------------------------------------------
 
 run -- env /scripts/missing.sh
