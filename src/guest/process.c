@@ -333,7 +333,7 @@ void guest_number_children(struct gthread *t)
 {
 	struct gproc *p = t->proc;
 	struct pending_clone *c;
-	pid_t *kids = NULL;
+	pid_t *kids = NULL, child;
 	long own, ktid;
 	int n;
 
@@ -354,12 +354,15 @@ void guest_number_children(struct gthread *t)
 		guest_unlock();
 		return;
 	}
+	/* Claimed, c stays where it is and as it is until this thread is done. */
 	c->claimed = true;
 	own = t->ktid;
+	ktid = c->ktid;
+	child = c->child;
 	guest_unlock();
 
 	/* This thread runs as the child's task for a moment to number it. */
-	ktid = lkl_task_adopt(c->ktid) < 0 ? -1 : lkl_task_renumber(c->child);
+	ktid = lkl_task_adopt(ktid) < 0 ? -1 : lkl_task_renumber(child);
 	lkl_task_adopt(own);
 
 	guest_lock();

@@ -144,6 +144,8 @@ int main(void)
 	is_int(lkl_sys_mount("proc", "/proc", "proc", 0, NULL), 0, "mount proc");
 
 	/* The command line, set twice: the second replaces the first. */
+	is_int(lkl_task_set_cmdline("", 0), 0, "an empty command line (an exec without argv)");
+	is_int(slurp("/proc/self/cmdline", buf, sizeof(buf)), 0, "/proc/self/cmdline is empty");
 	is_int(lkl_task_set_cmdline("old\0", 4), 0, "lkl_task_set_cmdline");
 	is_int(lkl_task_set_cmdline(args, sizeof(args) - 1), 0, "lkl_task_set_cmdline again");
 	is_int(slurp("/proc/self/cmdline", buf, sizeof(buf)), sizeof(args) - 1,

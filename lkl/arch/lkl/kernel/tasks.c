@@ -111,11 +111,15 @@ static long install_cmdline(const char *args, unsigned long len)
 
 	if (!mm)
 		return -EINVAL;
-	addr = vm_mmap(NULL, 0, len ? len : 1, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	if (IS_ERR_VALUE(addr))
-		return (long)addr;
-	memcpy((void *)addr, args, len);
+	/* No args (an exec with an empty argv): an empty command line. */
+	addr = 0;
+	if (len) {
+		addr = vm_mmap(NULL, 0, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		if (IS_ERR_VALUE(addr))
+			return (long)addr;
+		memcpy((void *)addr, args, len);
+	}
 
 	mmap_read_lock(mm);
 	old = cmdline_vma(mm);
