@@ -35,10 +35,19 @@ static struct fdtab *fds_of(struct call *c)
 	return c->t->proc->fds;
 }
 
+/* pidfd_open's flag for a thread that leads no process (Linux 6.9). */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
 int call_grab_host_fd(struct call *c, int gfd)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, call_pid(c), 0);
+	/* The calling thread's table; before Linux 6.9, its process's. */
+	int pidfd = (int)syscall(SYS_pidfd_open, call_pid(c), PIDFD_THREAD);
 	int fd;
+
+	if (pidfd < 0)
+		pidfd = (int)syscall(SYS_pidfd_open, c->t->proc->pid, 0);
 
 	if (pidfd < 0)
 		return -errno;
