@@ -138,7 +138,8 @@ int lineage_for_each(pid_t only_pgrp, int (*fn)(pid_t pid, pid_t pgrp, void *arg
 		}
 		all[n++] = (struct entry){ pid, ppid, pgrp, pid == self ? 0 : -1 };
 	}
-	qsort(all, n, sizeof(*all), cmp_pid);
+	if (n)	/* none readable (out of fds): all is NULL */
+		qsort(all, n, sizeof(*all), cmp_pid);
 	for (i = 0; i < n && !ret; i++) {
 		if (only_pgrp > 0 && all[i].pgrp != only_pgrp)
 			continue;
