@@ -23,6 +23,7 @@
 #include "binds/binds.h"
 #include "cli.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/epollbridge.h"
 #include "guest/execdir.h"
 #include "guest/lineage.h"
 #include "guest/process.h"
@@ -224,6 +225,7 @@ int main(int argc, char **argv)
 		goto end_task;
 	}
 	status = supervisor_run(listener, initial, pid);
+	epoll_bridge_stop();
 	shadow_end();
 	ret = exit_status(status);
 	goto rmdir;

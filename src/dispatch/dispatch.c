@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dispatch.h"
+#include "epollbridge.h"
 #include "../guest/memory.h"
 #include "../guest/shadow.h"
 #include "generic.h"
@@ -140,6 +141,17 @@ static void file_io(const struct call *c, int *in, int *out, bool *sync)
 		*out = -1;
 }
 
+/* Calls after which some guest fd may be closed, for the epoll bridges. */
+static bool may_close_fds(int nr)
+{
+	switch (nr) {
+	case SYS_close: case SYS_close_range: case SYS_dup2: case SYS_dup3:
+	case SYS_execve: case SYS_execveat: case SYS_exit: case SYS_exit_group:
+		return true;
+	}
+	return false;
+}
+
 static void run(struct call *c, const struct entry *e)
 {
 	if (e && e->fn)
@@ -175,6 +187,8 @@ void dispatch_call(struct call *c)
 	}
 	if (c->ret == -EPIPE)
 		raise_sigpipe(c);
+	if (may_close_fds(c->nr))
+		epoll_bridge_sweep_soon();
 	if (dispatch_verbose)
 		trace(c);
 }

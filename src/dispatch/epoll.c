@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * epoll over kernel fds: the instance is the library kernel's, and so
- * must be every fd it watches.  A host fd (the terminal) cannot join one:
- * the kernel would watch its placeholder, which never gets ready.  The
- * x86_64 struct epoll_event (packed, 12 bytes) is also the kernel's here.
+ * epoll: the instance is the library kernel's, and so are the kernel fds
+ * it watches.  A host fd (the terminal, a pipe kbox was given) joins
+ * through the set's bridge (epollbridge.h), and waits take its events
+ * from there.  The x86_64 struct epoll_event (packed, 12 bytes) is also
+ * the kernel's here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,9 +12,11 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include <lkl.h>
 
+#include "epollbridge.h"
 #include "generic.h"
 #include "../guest/memory.h"
 
@@ -42,8 +45,7 @@ static void sys_epoll_ctl(struct call *c)
 		return;
 	}
 	if (fdtab_is_host(t, fd)) {
-		/* What Linux says of a file epoll cannot watch. */
-		c->ret = -EPERM;
+		c->ret = epoll_bridge_ctl(c, epfd, op, fd, c->a[3]);
 		return;
 	}
 	/* DEL ignores the event, as Linux does. */
@@ -58,14 +60,39 @@ static void sys_epoll_ctl(struct call *c)
 	c->ret = lkl_sys_epoll_ctl(epfd, op, fd, (struct lkl_epoll_event *)&ev);
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One kernel wait until deadline (monotonic ns; -1: none). */
+static long kernel_wait(int epfd, struct epoll_event *ev, int max, int64_t deadline)
+{
+	struct __lkl__kernel_timespec ts;
+	int64_t left;
+
+	if (deadline < 0)
+		return lkl_sys_epoll_pwait2(epfd, (struct lkl_epoll_event *)ev, max, NULL, NULL, 8);
+	left = deadline - now_ns();
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = left / 1000000000;
+	ts.tv_nsec = left % 1000000000;
+	return lkl_sys_epoll_pwait2(epfd, (struct lkl_epoll_event *)ev, max, &ts, NULL, 8);
+}
+
 /*
  * The waits; a signal mask is not the kernel task's business (as for
  * ppoll): a signal the guest takes interrupts the wait all the same.
+ * timeout_ns: < 0 waits for ever.
  */
-static void do_wait(struct call *c, long timeout_ms, uint64_t ts_addr)
+static void do_wait(struct call *c, int64_t timeout_ns)
 {
 	int epfd = (int)c->a[0], max = (int)c->a[2];
-	struct __lkl__kernel_timespec ts;
+	int64_t deadline = timeout_ns < 0 ? -1 : now_ns() + timeout_ns;
 	struct epoll_event *ev;
 	long ret;
 
@@ -77,10 +104,6 @@ static void do_wait(struct call *c, long timeout_ms, uint64_t ts_addr)
 		c->ret = -EINVAL;
 		return;
 	}
-	if (ts_addr && gmem_read(call_pid(c), &ts, ts_addr, sizeof(ts))) {
-		c->ret = -EFAULT;
-		return;
-	}
 	if (max > EVENTS_MAX)
 		max = EVENTS_MAX;
 	ev = malloc(max * sizeof(*ev));
@@ -88,33 +111,56 @@ static void do_wait(struct call *c, long timeout_ms, uint64_t ts_addr)
 		c->ret = -ENOMEM;
 		return;
 	}
-	if (ts_addr)
-		ret = lkl_sys_epoll_pwait2(epfd, (struct lkl_epoll_event *)ev, max, &ts, NULL, 8);
-	else if (timeout_ms == -2)
-		ret = lkl_sys_epoll_pwait2(epfd, (struct lkl_epoll_event *)ev, max, NULL, NULL, 8);
-	else
-		ret = lkl_sys_epoll_pwait(epfd, (struct lkl_epoll_event *)ev, max,
-					  (int)timeout_ms, NULL, 8);
+	for (;;) {
+		ret = kernel_wait(epfd, ev, max, deadline);
+		if (ret <= 0 || !epoll_bridge_any())
+			break;
+		ret = epoll_bridge_collect(ev, (int)ret, max);
+		/* Only a bridge's mark, whose host fds had nothing after all: wait on. */
+		if (ret || (deadline >= 0 && now_ns() >= deadline))
+			break;
+	}
 	if (ret > 0 && gmem_write(call_pid(c), c->a[1], ev, ret * sizeof(*ev)))
 		ret = -EFAULT;
 	free(ev);
 	c->ret = ret;
 }
 
+static int64_t ms_ns(int ms)
+{
+	return ms < 0 ? -1 : ms * 1000000LL;
+}
+
 static void sys_epoll_wait(struct call *c)
 {
-	do_wait(c, (int)c->a[3], 0);
+	do_wait(c, ms_ns((int)c->a[3]));
 }
 
 static void sys_epoll_pwait(struct call *c)
 {
-	do_wait(c, (int)c->a[3], 0);
+	do_wait(c, ms_ns((int)c->a[3]));
 }
 
-/* epoll_pwait2: a timespec, or NULL to wait for ever (-2 says so). */
+/* epoll_pwait2: a timespec, or NULL to wait for ever. */
 static void sys_epoll_pwait2(struct call *c)
 {
-	do_wait(c, -2, c->a[3]);
+	struct timespec ts;
+
+	if (!c->a[3]) {
+		do_wait(c, -1);
+		return;
+	}
+	if (gmem_read(call_pid(c), &ts, c->a[3], sizeof(ts))) {
+		c->ret = -EFAULT;
+		return;
+	}
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000) {
+		c->ret = -EINVAL;
+		return;
+	}
+	/* Beyond some centuries is for ever. */
+	do_wait(c, ts.tv_sec >= INT64_MAX / 2000000000 ? -1 :
+		   ts.tv_sec * 1000000000LL + ts.tv_nsec);
 }
 
 void epoll_handlers_init(void)

@@ -96,6 +96,19 @@ out:
 	return ret;
 }
 
+long fdtab_next_host(struct fdtab *t, long from)
+{
+	long fd;
+
+	pthread_mutex_lock(&t->lock);
+	for (fd = from < 0 ? 0 : from; fd < t->cap && t->kind[fd] == FDT_KERNEL; fd++)
+		;
+	if (fd >= t->cap)
+		fd = -1;
+	pthread_mutex_unlock(&t->lock);
+	return fd;
+}
+
 void fdtab_exec(struct fdtab *t)
 {
 	int i;

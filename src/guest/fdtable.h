@@ -38,6 +38,8 @@ static inline bool fdtab_is_host(struct fdtab *t, long fd)
 }
 /* 0, or -ENOMEM. */
 int fdtab_set(struct fdtab *t, long fd, int kind);
+/* The lowest host fd number at or above from, or -1. */
+long fdtab_next_host(struct fdtab *t, long from);
 /* After exec: host fds marked close-on-exec are gone. */
 void fdtab_exec(struct fdtab *t);
 /* Forget every number in [first, last]. */

@@ -17,6 +17,7 @@
 
 #include "supervisor.h"
 #include "../dispatch/dispatch.h"
+#include "../dispatch/epollbridge.h"
 #include "../guest/lineage.h"
 #include "../guest/procfs.h"
 #include "tool.h"
@@ -255,6 +256,8 @@ static void *worker_main(void *arg)
 	sem_destroy(&t->go);
 	free(t->path_saved);
 	free(t);
+	/* A killed guest's fds went without a call: some may have been in epoll sets. */
+	epoll_bridge_sweep_soon();
 	/* The thread ends; so does the kernel task it was bound to. */
 	return NULL;
 }

@@ -105,7 +105,7 @@ epoll-ctl ok
 epoll-nothing-yet ok
 epoll-wait ok
 epoll-host-fd ok
-poll-child ok" "poll, select and epoll on unix sockets (a host fd in epoll: EPERM)"
+poll-child ok" "poll, select and epoll on unix sockets (kbox's stdout, a regular file, in epoll: EPERM)"
 
 sock inet "" "tcp-listen ok
 tcp-accept ok

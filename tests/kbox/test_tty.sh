@@ -4,7 +4,8 @@
 # pseudo-terminal), keys are typed with send-keys and the screen read with
 # capture-pane.  Job control (Ctrl-C, Ctrl-Z, jobs, bg, fg), line editing,
 # the window size and its changes, the exit status; busybox sh, then bash
-# from the Debian image when there is one.
+# from the Debian image when there is one (with python3 watching the
+# terminal through asyncio, epoll).
 . "$(dirname "$0")/../tap.sh"
 . "$(dirname "$0")/lib.sh"
 
@@ -161,6 +162,12 @@ if [ -n "${KBOX_DEBIAN_IMAGE:-}" ] && [ -f "$KBOX_DEBIAN_IMAGE" ]; then
 	keys 'echo "jobs left: $(jobs | wc -l)"' Enter
 	wait_for '^jobs left: 0$'
 	ok $? "  Ctrl-Z, kill %1 of the stopped job" || show_screen
+	# An event loop watching the terminal: epoll on a host fd.
+	keys 'python3 -c "import asyncio, sys; l = asyncio.new_event_loop(); f = l.create_future(); l.add_reader(0, lambda: f.done() or f.set_result(sys.stdin.readline())); print(\"py-waits\", flush=True); print(\"py-epoll\", l.run_until_complete(f).strip().upper())"' Enter
+	wait_for '^py-waits$'
+	keys 'typed line' Enter
+	wait_for '^py-epoll TYPED LINE$'
+	ok $? "  python3 asyncio reads the terminal (add_reader: the host tty in an epoll set)" || show_screen
 	keys 'exit 5' Enter
 	ends_with 5
 	is "$ended" 5 "  exit 5: kbox ends with 5" || show_screen
