@@ -43,14 +43,6 @@ static void do_clone(struct call *c, uint64_t flags)
 	else
 		kflags |= SIGCHLD;	/* reaped by the kernel: SIGCHLD is ignored */
 	ktid = lkl_task_clone(kflags);
-	if (ktid < 0 && getenv("KBOX_DEBUG_CLONE")) {
-		char buf[2048];
-		long fd = lkl_sys_openat(LKL_AT_FDCWD, "/proc/self/status", 0, 0), n;
-
-		n = fd < 0 ? 0 : lkl_sys_read(fd, buf, sizeof(buf) - 1);
-		buf[n > 0 ? n : 0] = 0;
-		fprintf(stderr, "clone failed %ld in task %ld (tid %d):\n%s\n", ktid, lkl_sys_gettid(), (int)t->tid, buf);
-	}
 	if (ktid < 0) {
 		c->ret = ktid == -ENOMEM ? -EAGAIN : ktid;
 		return;

@@ -241,6 +241,17 @@ static struct pending_clone *match(struct pending_clone *list, pid_t ppid, pid_t
 	return NULL;
 }
 
+/* A pending thread clone named for tid (0: for none; -1: any). */
+static struct pending_clone *pending_thread(struct pending_clone *list, pid_t tid)
+{
+	struct pending_clone *c;
+
+	for (c = list; c; c = c->next)
+		if (c->thread && (tid < 0 || c->child == tid))
+			return c;
+	return NULL;
+}
+
 struct gthread *guest_adopt_new(pid_t tid)
 {
 	struct pending_clone *c = NULL, **list = NULL;
@@ -256,10 +267,22 @@ again:
 	if (t)
 		goto out;
 	if (tgid != tid) {
-		/* Sibling threads share everything: any pending thread will do. */
+		/*
+		 * Its own clone if the thread that made it named it (the task
+		 * has its number); else, as siblings share everything, one
+		 * named for nobody, or any.
+		 */
 		p = guest_proc_find(tgid);
-		for (c = p ? p->pending : NULL; c && !c->thread; c = c->next)
-			;
+		c = p ? pending_thread(p->pending, tid) : NULL;
+		if (!c && p)
+			c = pending_thread(p->pending, 0);
+		if (!c && p)
+			c = pending_thread(p->pending, -1);
+		if (c && c->claimed) {
+			pthread_cond_wait(&unclaimed, &registry);
+			c = NULL;
+			goto again;
+		}
 		if (c) {
 			unlink_pending(&p->pending, c);
 			t = new_thread(tid, c->ktid, p);
@@ -329,6 +352,26 @@ int guest_add_pending(struct gthread *t, long ktid, bool thread, struct fdtab *f
 	return 0;
 }
 
+/* A thread of p that no worker serves and no clone is named for (lock held). */
+static pid_t unnamed_thread(struct gproc *p)
+{
+	struct pending_clone *c;
+	pid_t *tids, found = 0;
+	int i, n = procfs_threads(p->pid, &tids);
+
+	for (i = 0; i < n && !found; i++) {
+		if (guest_thread_find(tids[i]))
+			continue;
+		for (c = p->pending; c; c = c->next)
+			if (c->thread && c->child == tids[i])
+				break;
+		if (!c)
+			found = tids[i];
+	}
+	free(tids);
+	return found;
+}
+
 void guest_number_children(struct gthread *t)
 {
 	struct gproc *p = t->proc;
@@ -346,9 +389,17 @@ void guest_number_children(struct gthread *t)
 			learn_child(&p->pending, c, kids, n);
 		free(kids);
 	}
+	/* Its last thread clone has returned too: the new thread is listed. */
+	for (c = p->pending; c; c = c->next) {
+		if (!c->thread || c->child || c->numbered || c->parent_tid != t->tid)
+			continue;
+		c->child = unnamed_thread(p);
+		/* None: the clone failed, or its thread came first. */
+		if (!c->child)
+			c->numbered = true;
+	}
 	for (c = p->pending; c; c = c->next)
-		if (!c->thread && c->child && !c->numbered && !c->claimed &&
-		    c->parent_tid == t->tid)
+		if (c->child && !c->numbered && !c->claimed && c->parent_tid == t->tid)
 			break;
 	if (!c) {
 		guest_unlock();

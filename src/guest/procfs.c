@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading the host's /proc (see procfs.h). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,36 @@ int procfs_children(pid_t pid, pid_t tid, pid_t **out)
 	}
 	fclose(f);
 	*out = kids;
+	return n;
+}
+
+int procfs_threads(pid_t pid, pid_t **out)
+{
+	char path[64];
+	pid_t *tids = NULL, *grown;
+	int n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(tids, cap * sizeof(*tids));
+			if (!grown)
+				break;
+			tids = grown;
+		}
+		tids[n++] = atoi(e->d_name);
+	}
+	closedir(d);
+	*out = tids;
 	return n;
 }
 

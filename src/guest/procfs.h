@@ -23,6 +23,9 @@ bool procfs_gone(pid_t pid);
 /* The children thread tid of pid forked (malloc'd in *out); count, or -1. */
 int procfs_children(pid_t pid, pid_t tid, pid_t **out);
 
+/* The threads of process pid (malloc'd in *out); count, or -1. */
+int procfs_threads(pid_t pid, pid_t **out);
+
 /*
  * The signals waiting to be delivered to thread tid of tgid (not blocked);
  * *caught: those of them a handler will take.

@@ -29,11 +29,13 @@ thread: /proc/thread-self ok
 thread: its task directory ok
 thread: /proc/thread-self ok
 thread: its task directory ok
+a quiet thread's task directory: ok
+Threads in /proc/self/status: ok
 child: getpid is /proc/self: ok
 child: PPid in /proc/self/status: ok
 child: the lock's owner is its parent: ok
 the reaped child is gone from /proc: ok" \
-	"a process, its threads and its child find their pids in /proc; F_GETLK names the holder" || show
+	"a process, its threads (one that makes no kbox call too) and its child find their pids in /proc; F_GETLK names the holder" || show
 
 run -- /bin/sh -c 'read pid rest < /proc/self/stat; [ "$pid" = "$$" ] && echo same'
 is "$out" same "the shell's \$\$ is its pid in /proc/self/stat" || show

@@ -68,6 +68,24 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+static pthread_mutex_t quiet_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t quiet_cond = PTHREAD_COND_INITIALIZER;
+static pid_t quiet_tid;
+static int quiet_done;
+
+/* A thread that makes no call kbox serves: it waits on host futexes only. */
+static void *quiet_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&quiet_lock);
+	quiet_tid = (pid_t)syscall(SYS_gettid);
+	pthread_cond_broadcast(&quiet_cond);
+	while (!quiet_done)
+		pthread_cond_wait(&quiet_cond, &quiet_lock);
+	pthread_mutex_unlock(&quiet_lock);
+	return NULL;
+}
+
 int main(void)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 10 };
@@ -83,6 +101,21 @@ int main(void)
 		pthread_create(&th[i], NULL, thread_main, NULL);
 		pthread_join(th[i], NULL);
 	}
+
+	/* Its creator's next call has the kernel list it, not its own first. */
+	pthread_create(&th[0], NULL, quiet_main, NULL);
+	pthread_mutex_lock(&quiet_lock);
+	while (!quiet_tid)
+		pthread_cond_wait(&quiet_cond, &quiet_lock);
+	pthread_mutex_unlock(&quiet_lock);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)quiet_tid);
+	check("a quiet thread's task directory", access(path, R_OK), 0);
+	check("Threads in /proc/self/status", status_field("self", "Threads"), 2);
+	pthread_mutex_lock(&quiet_lock);
+	quiet_done = 1;
+	pthread_cond_broadcast(&quiet_cond);
+	pthread_mutex_unlock(&quiet_lock);
+	pthread_join(th[0], NULL);
 
 	fd = open("/tmp/pids.lock", O_RDWR | O_CREAT, 0600);
 	if (fd < 0 || fcntl(fd, F_SETLK, &fl)) {
