@@ -111,11 +111,12 @@ static void do_wait(struct call *c, int64_t timeout_ns)
 		c->ret = -ENOMEM;
 		return;
 	}
+	epoll_bridge_signals();
 	for (;;) {
 		ret = kernel_wait(epfd, ev, max, deadline);
 		if (ret <= 0 || !epoll_bridge_any())
 			break;
-		ret = epoll_bridge_collect(ev, (int)ret, max);
+		ret = epoll_bridge_collect(c->t->proc->pid, c->t->tid, ev, (int)ret, max);
 		/* Only a bridge's mark, whose host fds had nothing after all: wait on. */
 		if (ret || (deadline >= 0 && now_ns() >= deadline))
 			break;

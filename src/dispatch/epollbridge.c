@@ -12,7 +12,12 @@
  * watches each bridge's host epoll one shot at a time: when one has
  * events, the bridger signals its mark (edge-triggered in the set, so a
  * wait gets it once), and the wait that collects the mark arms the master
- * again once it has taken the host events.  Nothing polls.
+ * again once it has taken the host events.  Nothing polls, but for
+ * signalfds: one kbox watched would tell kbox's signals, so a signalfd
+ * is no host epoll's; while a set holds one, the bridger looks at the
+ * guest's pending signals every few ms (SIGNAL_TICK_NS), and a wait takes
+ * the waiting thread's pending signals in the signalfd's mask as its
+ * readiness.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,12 +53,21 @@
 /* The master's key for the bridger's wake-up eventfd; bridge ids start at 1. */
 #define WAKE_ID		0
 
+/* How often the bridger looks for signals a bridged signalfd would tell. */
+#define SIGNAL_TICK_NS	(10 * 1000000LL)
+
 /* Marks one wait takes host events for (a set has one; more wait for the next). */
 #define MARKS_MAX	8
 
 struct entry {
 	int gfd;	/* the guest's fd number */
-	int dup;	/* kbox's copy of it, in the host epoll */
+	int dup;	/* kbox's copy of it, in the host epoll (not a signalfd) */
+	bool signalfd;
+	/* A signalfd's: the guest's event, the process that added it, */
+	struct epoll_event ev;
+	pid_t owner;
+	uint64_t told;	/* the signals an EPOLLET wait reported, still pending */
+	bool spent;	/* EPOLLONESHOT, reported: off until MOD */
 };
 
 struct bridge {
@@ -61,16 +75,22 @@ struct bridge {
 	long mark;	/* kernel eventfd in the set (bridger's table), -1 before */
 	int hostep;	/* host epoll of the set's host fds, with the guest's events */
 	int n, cap;
+	int nsignalfds;
 	struct entry *entries;
 	struct bridge *next;
 };
 
-/* An epoll_ctl for the bridger to serve. */
+/* A request's op for a look at signals now, not an epoll_ctl. */
+#define OP_SIGNALS	(-1)
+
+/* An epoll_ctl (or OP_SIGNALS) for the bridger to serve. */
 struct ctl_req {
 	pid_t pid;		/* the calling guest thread */
 	long ktid;		/* its kernel task */
 	int epfd, op, gfd;
 	int dup;		/* ADD: kbox's copy of gfd, taken over when added */
+	bool signalfd;		/* ADD: gfd is a signalfd */
+	pid_t owner;		/* ADD: the calling guest process */
 	struct epoll_event ev;
 	long ret;
 	sem_t done;
@@ -86,6 +106,7 @@ static long watch = -1;
 static uint32_t magic;		/* a mark's key: magic << 32 | bridge id */
 static uint32_t next_id = 1;
 static int64_t sweep_at;	/* bridger only: when the wanted sweep is due, 0 none */
+static int64_t tick_at;		/* bridger only: when to look at signals next */
 
 /* lock: the bridges and their entries, the requests, stopping. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -93,6 +114,7 @@ static struct bridge *bridges;
 static struct ctl_req *requests;
 static bool stopping;
 static atomic_int nbridges;
+static atomic_int nsignalfds;
 static atomic_bool sweep_wanted;
 
 static int64_t now_ns(void)
@@ -151,12 +173,51 @@ static void signal_mark(struct bridge *b)
 	lkl_sys_write(b->mark, (char *)&v, sizeof(v));
 }
 
+/*
+ * The signals signalfd entry e tells thread tid of process tgid, as an
+ * epoll readiness: pending ones in its mask, if it waits for EPOLLIN;
+ * with EPOLLET, only those not reported yet.
+ */
+static uint64_t signals_for(struct entry *e, pid_t tgid, pid_t tid)
+{
+	uint64_t mask, pending;
+
+	if (!(e->ev.events & EPOLLIN) || e->spent ||
+	    procfs_signalfd_mask(e->dup, &mask) < 0)
+		return 0;
+	pending = procfs_pending(tgid, tid) & mask;
+	e->told &= pending;	/* a signal read and sent again is news */
+	return e->ev.events & EPOLLET ? pending & ~e->told : pending;
+}
+
+/* Bridger, lock held: a signalfd of b has signals for the process that added it. */
+static bool signals_ready(struct bridge *b)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->entries[i].signalfd &&
+		    signals_for(&b->entries[i], b->entries[i].owner, b->entries[i].owner))
+			return true;
+	return false;
+}
+
+/* Bridger, lock held: every set with a signalfd whose signals came gets its mark. */
+static void signal_tick(void)
+{
+	struct bridge *b;
+
+	for (b = bridges; b; b = b->next)
+		if (b->nsignalfds && signals_ready(b))
+			signal_mark(b);
+}
+
 /* Bridger, after ADD or MOD: what is ready already shows at the next wait. */
 static void kick(struct bridge *b)
 {
 	struct pollfd p = { .fd = b->hostep, .events = POLLIN };
 
-	if (poll(&p, 1, 0) > 0)
+	if (poll(&p, 1, 0) > 0 || (b->nsignalfds && signals_ready(b)))
 		signal_mark(b);
 }
 
@@ -191,7 +252,12 @@ static struct entry *entry_of(struct bridge *b, pid_t pid, int gfd)
 static void entry_drop(struct bridge *b, struct entry *e)
 {
 	/* Out of the host epoll first: another fd may keep the file open. */
-	epoll_ctl(b->hostep, EPOLL_CTL_DEL, e->dup, NULL);
+	if (e->signalfd) {
+		b->nsignalfds--;
+		atomic_fetch_sub(&nsignalfds, 1);
+	} else {
+		epoll_ctl(b->hostep, EPOLL_CTL_DEL, e->dup, NULL);
+	}
 	close(e->dup);
 	*e = b->entries[--b->n];
 }
@@ -243,6 +309,7 @@ static void bridge_free(struct bridge *b)
 	close(b->hostep);
 	for (i = 0; i < b->n; i++)
 		close(b->entries[i].dup);
+	atomic_fetch_sub(&nsignalfds, b->nsignalfds);
 	free(b->entries);
 	free(b);
 }
@@ -364,7 +431,7 @@ static long serve_add(struct bridge *b, long ep, struct ctl_req *r)
 			ret = -ENOMEM;
 		}
 	}
-	if (!ret && epoll_ctl(b->hostep, EPOLL_CTL_ADD, r->dup, &r->ev) < 0)
+	if (!ret && !r->signalfd && epoll_ctl(b->hostep, EPOLL_CTL_ADD, r->dup, &r->ev) < 0)
 		ret = -errno;
 	if (!ret && fresh)
 		ret = bridge_attach(b, ep);
@@ -373,9 +440,15 @@ static long serve_add(struct bridge *b, long ep, struct ctl_req *r)
 			bridge_free(b);
 		return ret;
 	}
-	b->entries[b->n].gfd = r->gfd;
-	b->entries[b->n].dup = r->dup;
+	b->entries[b->n] = (struct entry){
+		.gfd = r->gfd, .dup = r->dup, .signalfd = r->signalfd,
+		.ev = r->ev, .owner = r->owner,
+	};
 	b->n++;
+	if (r->signalfd) {
+		b->nsignalfds++;
+		atomic_fetch_add(&nsignalfds, 1);
+	}
 	r->dup = -1;
 	if (fresh) {
 		b->next = bridges;
@@ -408,6 +481,12 @@ static long serve_ctl(struct ctl_req *r)
 	case EPOLL_CTL_MOD:
 		if (!e) {
 			ret = -ENOENT;
+		} else if (e->signalfd) {
+			e->ev = r->ev;
+			e->told = 0;
+			e->spent = false;
+			kick(b);
+			ret = 0;
 		} else if (epoll_ctl(b->hostep, EPOLL_CTL_MOD, e->dup, &r->ev) < 0) {
 			ret = -errno;
 		} else {
@@ -502,7 +581,14 @@ static void serve_requests(void)
 		/* A set closed just before (a loop of them) goes before a new one comes. */
 		if (atomic_load(&sweep_wanted))
 			sweep();
-		r->ret = serve_ctl(r);
+		if (r->op == OP_SIGNALS) {
+			pthread_mutex_lock(&lock);
+			signal_tick();
+			pthread_mutex_unlock(&lock);
+			r->ret = 0;
+		} else {
+			r->ret = serve_ctl(r);
+		}
 		sem_post(&r->done);
 	}
 }
@@ -535,8 +621,12 @@ static void *bridger_main(void *arg)
 	for (;;) {
 		int timeout = -1;
 
-		if (sweep_at) {
-			int64_t left = sweep_at - now_ns();
+		if (atomic_load(&nsignalfds) > 0 && !tick_at)
+			tick_at = now_ns() + SIGNAL_TICK_NS;
+		if (sweep_at || tick_at) {
+			int64_t due = !tick_at || (sweep_at && sweep_at < tick_at) ?
+				      sweep_at : tick_at;
+			int64_t left = due - now_ns();
 
 			timeout = left <= 0 ? 0 : (int)(left / 1000000) + 1;
 		}
@@ -567,6 +657,12 @@ static void *bridger_main(void *arg)
 		pthread_mutex_unlock(&lock);
 		if (sweep_at && now_ns() >= sweep_at)
 			sweep();
+		if (tick_at && now_ns() >= tick_at) {
+			pthread_mutex_lock(&lock);
+			signal_tick();
+			pthread_mutex_unlock(&lock);
+			tick_at = 0;
+		}
 	}
 
 	pthread_mutex_lock(&lock);
@@ -603,11 +699,29 @@ static void start(void)
 	sem_destroy(&ready);
 }
 
+/* Has the bridger serve r, and waits for it; r->ret says how it went. */
+static void submit(struct ctl_req *r)
+{
+	if (sem_init(&r->done, 0, 0)) {
+		r->ret = -ENOMEM;
+		return;
+	}
+	pthread_mutex_lock(&lock);
+	r->next = requests;
+	requests = r;
+	pthread_mutex_unlock(&lock);
+	wake_bridger();
+	while (sem_wait(&r->done) < 0 && errno == EINTR)
+		;
+	sem_destroy(&r->done);
+}
+
 long epoll_bridge_ctl(struct call *c, int epfd, int op, int fd, uint64_t ev_addr)
 {
 	struct ctl_req r = {
 		.pid = call_pid(c), .ktid = c->t->ktid,
 		.epfd = epfd, .op = op, .gfd = fd, .dup = -1,
+		.owner = c->t->proc->pid,
 	};
 	uint64_t mask;
 
@@ -621,28 +735,20 @@ long epoll_bridge_ctl(struct call *c, int epfd, int op, int fd, uint64_t ev_addr
 		r.dup = call_grab_host_fd(c, fd);
 		if (r.dup < 0)
 			return r.dup;
-		/* A signalfd kbox polls would tell kbox's signals, not the guest's. */
-		if (procfs_signalfd_mask(r.dup, &mask) == 0) {
-			close(r.dup);
-			return -EPERM;
-		}
+		r.signalfd = procfs_signalfd_mask(r.dup, &mask) == 0;
 	}
-	if (sem_init(&r.done, 0, 0)) {
-		if (r.dup >= 0)
-			close(r.dup);
-		return -ENOMEM;
-	}
-	pthread_mutex_lock(&lock);
-	r.next = requests;
-	requests = &r;
-	pthread_mutex_unlock(&lock);
-	wake_bridger();
-	while (sem_wait(&r.done) < 0 && errno == EINTR)
-		;
-	sem_destroy(&r.done);
+	submit(&r);
 	if (r.dup >= 0)
 		close(r.dup);
 	return r.ret;
+}
+
+void epoll_bridge_signals(void)
+{
+	struct ctl_req r = { .op = OP_SIGNALS, .dup = -1 };
+
+	if (atomic_load(&nsignalfds) > 0)
+		submit(&r);
 }
 
 bool epoll_bridge_any(void)
@@ -650,7 +756,29 @@ bool epoll_bridge_any(void)
 	return atomic_load(&nbridges) > 0;
 }
 
-int epoll_bridge_collect(struct epoll_event *ev, int n, int max)
+/* Lock held: the events of b's signalfds for thread tid of process tgid, into ev. */
+static int collect_signals(struct bridge *b, pid_t tgid, pid_t tid,
+			   struct epoll_event *ev, int room)
+{
+	struct entry *e;
+	uint64_t news;
+	int i, out = 0;
+
+	for (i = 0; i < b->n && out < room; i++) {
+		e = &b->entries[i];
+		if (!e->signalfd || !(news = signals_for(e, tgid, tid)))
+			continue;
+		ev[out].events = EPOLLIN;
+		ev[out].data = e->ev.data;
+		out++;
+		e->told |= news;
+		if (e->ev.events & EPOLLONESHOT)
+			e->spent = true;
+	}
+	return out;
+}
+
+int epoll_bridge_collect(pid_t tgid, pid_t tid, struct epoll_event *ev, int n, int max)
 {
 	struct bridge *marked[MARKS_MAX], *b;
 	int i, k, out = 0, nmarked = 0;
@@ -675,6 +803,8 @@ int epoll_bridge_collect(struct epoll_event *ev, int n, int max)
 			if (k > 0)
 				out += k;
 		}
+		if (marked[i]->nsignalfds)
+			out += collect_signals(marked[i], tgid, tid, ev + out, max - out);
 		/* Still ready (level-triggered, or no room): signalled again. */
 		master_arm(marked[i], true);
 	}

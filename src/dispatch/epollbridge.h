@@ -10,7 +10,8 @@
  * the mark takes the host epoll's events instead, with the guest's
  * epoll_data and the host's own EPOLLET and EPOLLONESHOT handling.  The
  * waiting worker still sleeps in the kernel's epoll_wait, so a signal
- * interrupts it as any other call.
+ * interrupts it as any other call.  A signalfd is watched by looking at
+ * the guest's pending signals every few ms while a set holds one.
  */
 #ifndef KBOX_DISPATCH_EPOLLBRIDGE_H
 #define KBOX_DISPATCH_EPOLLBRIDGE_H
@@ -28,10 +29,17 @@ bool epoll_bridge_any(void);
 
 /*
  * The n events a kernel wait gave, in an array of max: the marks among
- * them replaced by their host events.  The new count (0: only marks, with
+ * them replaced by their host events (signalfds': the signals pending for
+ * thread tid of process tgid, the waiter).  The new count (0: only marks, with
  * nothing behind them any more).
  */
-int epoll_bridge_collect(struct epoll_event *ev, int n, int max);
+int epoll_bridge_collect(pid_t tgid, pid_t tid, struct epoll_event *ev, int n, int max);
+
+/*
+ * Before a wait: sets whose signalfds have signals pending get their
+ * marks now, not at the bridger's next look.
+ */
+void epoll_bridge_signals(void);
 
 /*
  * Guest fds may have closed (close, dup2, exec, exit): soon after, the

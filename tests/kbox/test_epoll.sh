@@ -9,7 +9,8 @@
 #   1. guest/epoll.c: stdin and a kernel pipe in one set (readiness and
 #      epoll_data of each), timeouts, a wait woken by a host write,
 #      EPOLLONESHOT, EPOLLET, EPOLLOUT, MOD/DEL and their errors, EINTR,
-#      nested sets, threads, fork, dups, HUP.
+#      nested sets, threads, fork, dups, HUP.  A signalfd in a set
+#      (kbox looks at the guest's pending signals for it).
 #   2. The bridges go with their sets: hundreds of sets left to exits,
 #      execs and closes, with kbox's fds limited to 64.
 #   3. A wait on a set holding a host fd sleeps: kbox takes little CPU.
@@ -69,6 +70,32 @@ fork-shares ok
 dup-set-lives ok
 closed-dup-reports ok
 hup ok" "stdin (a host pipe) and a kernel pipe in one set: events and data of each, timeouts, a host write wakes the wait, ONESHOT, ET, OUT, MOD/DEL, EINTR, nesting, threads, fork, dups, HUP" || show
+
+run signalfd
+is "$out" "sfd-add ok
+sfd-add-pipe ok
+sfd-add-twice ok
+sfd-quiet ok
+sfd-pending ok
+sfd-level ok
+sfd-read ok
+sfd-read-quiet ok
+sfd-mask ok
+sfd-wakes ok
+sfd-wakes-child ok
+sfd-wakes-read ok
+sfd-both ok
+sfd-mod-et ok
+sfd-et-edge ok
+sfd-et-once ok
+sfd-mod-oneshot ok
+sfd-oneshot-first ok
+sfd-oneshot-off ok
+sfd-oneshot-rearmed ok
+sfd-thread ok
+sfd-del ok
+sfd-del-quiet ok
+sfd-still-pending ok" "a signalfd in a set: ready with a signal in its mask pending (sent before the wait, or during it by a child), quiet once read; ET, ONESHOT, DEL, a thread's wait" || show
 
 # ---- 2. the bridges go with their sets ------------------------------------------
 

@@ -18,6 +18,11 @@
  *                 /dev/stdin in them; kbox must let their bridges go
  *   epoll idle MS a set holding stdin (a pipe with nothing in it) waits
  *                 MS milliseconds for nothing
+ *   epoll signalfd
+ *                 a signalfd in a set with a kernel pipe: quiet without a
+ *                 signal, ready with one sent before or during the wait
+ *                 (by itself, by a child), quiet once read; its mask;
+ *                 EPOLLET and EPOLLONESHOT; DEL; a thread waiting
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,6 +49,7 @@
 #define D_WRITER	0x5752495400000003ULL
 #define D_INNER		0x494e4e4500000004ULL
 #define D_DUP		0x4455503d00000005ULL
+#define D_SIGFD		0x5349474600000006ULL
 
 static long now_ms(void)
 {
@@ -324,6 +331,140 @@ static void t_idle(int ms)
 	check("idle", n == 0, "%d events", n);
 }
 
+/* The signal a read of signalfd sfd gives (it is non-blocking), or -errno. */
+static int take_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return -errno;
+	return (int)si.ssi_signo;
+}
+
+/* A child that sends sig to the parent after ms. */
+static pid_t signal_later(int sig, int ms)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid == 0) {
+		usleep(ms * 1000);
+		_exit(kill(parent, sig) != 0);
+	}
+	return pid;
+}
+
+static void *wait_in_thread(void *arg)
+{
+	struct epoll_event got;
+	int n = wait1(*(int *)arg, 5000, &got);
+
+	return (void *)(long)(n == 1 && got.data.u64 == D_SIGFD);
+}
+
+static void t_signalfd(void)
+{
+	struct epoll_event got;
+	sigset_t set;
+	pthread_t th;
+	void *res;
+	long t0;
+	int ep = epoll_create1(0), sfd, kp[2], n, sig;
+	pid_t child;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigdelset(&set, SIGUSR2);
+	sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (ep < 0 || sfd < 0 || pipe2(kp, O_NONBLOCK)) {
+		check("signalfd-setup", 0, "epoll %d, signalfd %d", ep, sfd);
+		return;
+	}
+	check("sfd-add", ctl(ep, EPOLL_CTL_ADD, sfd, EPOLLIN, D_SIGFD) == 0, "ADD");
+	check("sfd-add-pipe", ctl(ep, EPOLL_CTL_ADD, kp[0], EPOLLIN, D_KPIPE) == 0, "ADD");
+	check("sfd-add-twice", ctl(ep, EPOLL_CTL_ADD, sfd, EPOLLIN, D_SIGFD) < 0 &&
+	      errno == EEXIST, "not EEXIST");
+
+	n = wait1(ep, 100, &got);
+	check("sfd-quiet", n == 0, "%d events", n);
+
+	/* Signals pending already: ready at once. */
+	kill(getpid(), SIGUSR1);
+	n = wait1(ep, 2000, &got);
+	check("sfd-pending", n == 1 && got.data.u64 == D_SIGFD && got.events == EPOLLIN,
+	      "%d events, data %llx, events %x", n, (unsigned long long)got.data.u64,
+	      got.events);
+	n = wait1(ep, 0, &got);
+	check("sfd-level", n == 1 && got.data.u64 == D_SIGFD, "%d events", n);
+	sig = take_signal(sfd);
+	check("sfd-read", sig == SIGUSR1, "read %d", sig);
+	n = wait1(ep, 100, &got);
+	check("sfd-read-quiet", n == 0, "%d events", n);
+
+	/* Not in its mask: no event (SIGUSR2 stays pending, blocked). */
+	kill(getpid(), SIGUSR2);
+	n = wait1(ep, 100, &got);
+	check("sfd-mask", n == 0, "%d events", n);
+
+	/* Sent while the set waits, by another process. */
+	child = signal_later(SIGUSR1, 200);
+	t0 = now_ms();
+	n = wait1(ep, 5000, &got);
+	check("sfd-wakes", n == 1 && got.data.u64 == D_SIGFD && now_ms() - t0 < 4000,
+	      "%d events after %ld ms", n, now_ms() - t0);
+	check("sfd-wakes-child", child_status(child) == 0, "child failed");
+	sig = take_signal(sfd);
+	check("sfd-wakes-read", sig == SIGUSR1, "read %d", sig);
+
+	/* With a kernel pipe ready too: both. */
+	kill(getpid(), SIGUSR1);
+	n = write(kp[1], "k", 1) == 1 ? epoll_wait(ep, (struct epoll_event[4]){ 0 }, 4, 2000) : -1;
+	check("sfd-both", n == 2, "%d events", n);
+	take_signal(sfd);
+	drain(kp[0]);
+
+	/* Edge-triggered: once per signal. */
+	check("sfd-mod-et", ctl(ep, EPOLL_CTL_MOD, sfd, EPOLLIN | EPOLLET, D_SIGFD) == 0, "MOD");
+	kill(getpid(), SIGUSR1);
+	n = wait1(ep, 2000, &got);
+	check("sfd-et-edge", n == 1 && got.data.u64 == D_SIGFD, "%d events", n);
+	n = wait1(ep, 100, &got);
+	check("sfd-et-once", n == 0, "%d events", n);
+	take_signal(sfd);
+
+	/* One-shot: off after one report until MOD. */
+	check("sfd-mod-oneshot", ctl(ep, EPOLL_CTL_MOD, sfd, EPOLLIN | EPOLLONESHOT, D_SIGFD) == 0,
+	      "MOD");
+	kill(getpid(), SIGUSR1);
+	n = wait1(ep, 2000, &got);
+	check("sfd-oneshot-first", n == 1, "%d events", n);
+	n = wait1(ep, 100, &got);
+	check("sfd-oneshot-off", n == 0, "%d events", n);
+	ctl(ep, EPOLL_CTL_MOD, sfd, EPOLLIN, D_SIGFD);
+	n = wait1(ep, 2000, &got);
+	check("sfd-oneshot-rearmed", n == 1 && got.data.u64 == D_SIGFD, "%d events", n);
+	take_signal(sfd);
+
+	/* A thread waits; the signal goes to the process. */
+	if (pthread_create(&th, NULL, wait_in_thread, &ep)) {
+		check("sfd-thread", 0, "pthread_create");
+	} else {
+		usleep(100000);
+		kill(getpid(), SIGUSR1);
+		pthread_join(th, &res);
+		check("sfd-thread", res != NULL, "the thread's wait saw nothing");
+		take_signal(sfd);
+	}
+
+	check("sfd-del", ctl(ep, EPOLL_CTL_DEL, sfd, 0, 0) == 0, "DEL");
+	kill(getpid(), SIGUSR1);
+	n = wait1(ep, 100, &got);
+	check("sfd-del-quiet", n == 0, "%d events", n);
+	sig = take_signal(sfd);
+	check("sfd-still-pending", sig == SIGUSR1, "read %d", sig);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "host"))
@@ -334,8 +475,10 @@ int main(int argc, char **argv)
 		return 0;
 	else if (argc >= 3 && !strcmp(argv[1], "idle"))
 		t_idle(atoi(argv[2]));
+	else if (argc >= 2 && !strcmp(argv[1], "signalfd"))
+		t_signalfd();
 	else {
-		fprintf(stderr, "usage: epoll host | loop N | idle MS\n");
+		fprintf(stderr, "usage: epoll host | loop N | idle MS | signalfd\n");
 		return 2;
 	}
 	return failed;
