@@ -26,9 +26,9 @@
 #include <lkl.h>
 
 #include "generic.h"
+#include "mixedpoll.h"
 #include "../guest/hostfd.h"
 #include "../guest/memory.h"
-#include "../guest/procfs.h"
 
 static struct fdtab *fds_of(struct call *c)
 {
@@ -558,19 +558,15 @@ static void sys_pwritev2(struct call *c) { do_vec(c, true, (long)c->a[3], (long)
 
 /*
  * poll over guest fds.  All host: the host polls.  All kernel: the kernel
- * polls.  Both: alternate short waits (a bridge would be better; rare).
+ * polls.  Both: see mixedpoll.h.
  */
 static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 		     long timeout_ms, bool *to_host)
 {
 	struct fdtab *t = fds_of(c);
 	bool host = false, kernel = false;
-	struct pollfd *hp = NULL, *kp = NULL;
-	uint64_t *sigmask = NULL, pending;
-	bool any_signalfd = false;
-	int *local = NULL;
+	struct __lkl__kernel_timespec ts, *tsp = NULL;
 	unsigned int i;
-	long ret = 0, waited = 0;
 
 	for (i = 0; i < n; i++) {
 		if (pfd[i].fd < 0)
@@ -583,96 +579,14 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 	*to_host = host && !kernel;
 	if (*to_host)
 		return 0;
-	if (!host) {
-		struct __lkl__kernel_timespec ts, *tsp = NULL;
-
-		if (timeout_ms >= 0) {
-			ts.tv_sec = timeout_ms / 1000;
-			ts.tv_nsec = (timeout_ms % 1000) * 1000000;
-			tsp = &ts;
-		}
-		return lkl_sys_ppoll((struct lkl_pollfd *)pfd, n, tsp, NULL, 8);
+	if (host)
+		return mixed_poll(c, pfd, n, timeout_ms);
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (timeout_ms % 1000) * 1000000;
+		tsp = &ts;
 	}
-
-	local = calloc(n, sizeof(*local));
-	sigmask = calloc(n, sizeof(*sigmask));
-	if (!local || !sigmask) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		local[i] = -1;
-		if (pfd[i].fd >= 0 && fdtab_is_host(t, pfd[i].fd)) {
-			local[i] = call_grab_host_fd(c, pfd[i].fd);
-			if (local[i] < 0) {
-				ret = local[i];
-				goto out;
-			}
-			/* A signalfd polled by kbox would see kbox's signals. */
-			if (procfs_signalfd_mask(local[i], &sigmask[i]) < 0)
-				sigmask[i] = 0;
-			any_signalfd |= sigmask[i] != 0;
-		}
-	}
-	hp = calloc(n, sizeof(*hp));
-	kp = calloc(n, sizeof(*kp));
-	if (!hp || !kp) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		struct __lkl__kernel_timespec zero = { 0, 0 };
-		int slice = 10;
-
-		for (i = 0; i < n; i++) {
-			hp[i] = pfd[i];
-			kp[i] = pfd[i];
-			hp[i].fd = local[i];
-			if (local[i] >= 0 || pfd[i].fd < 0)
-				kp[i].fd = -1;
-		}
-		ret = lkl_sys_ppoll((struct lkl_pollfd *)kp, n, &zero, NULL, 8);
-		if (ret < 0)
-			break;
-		if (ret == 0) {
-			if (poll(hp, n, 0) < 0) {
-				ret = -errno;
-				break;
-			}
-			pending = any_signalfd ?
-				  procfs_pending(c->t->proc->pid, c->t->tid) : 0;
-			for (i = 0; i < n; i++) {
-				if (sigmask[i])
-					hp[i].revents = (hp[i].events & POLLIN) &&
-						(pending & sigmask[i]) ? POLLIN : 0;
-				ret += hp[i].revents != 0;
-			}
-		}
-		if (ret > 0) {
-			for (i = 0; i < n; i++)
-				pfd[i].revents = local[i] >= 0 ? hp[i].revents :
-						 pfd[i].fd >= 0 ? kp[i].revents : 0;
-			ret = 0;
-			for (i = 0; i < n; i++)
-				ret += pfd[i].revents != 0;
-			break;
-		}
-		if (timeout_ms >= 0 && waited >= timeout_ms)
-			break;
-		if (timeout_ms >= 0 && timeout_ms - waited < slice)
-			slice = (int)(timeout_ms - waited);
-		poll(NULL, 0, slice);
-		waited += slice;
-	}
-out:
-	for (i = 0; local && i < n; i++)
-		if (local[i] >= 0)
-			close(local[i]);
-	free(local);
-	free(sigmask);
-	free(hp);
-	free(kp);
-	return ret;
+	return lkl_sys_ppoll((struct lkl_pollfd *)pfd, n, tsp, NULL, 8);
 }
 
 static void do_poll(struct call *c, uint64_t addr, unsigned int n, long timeout_ms)

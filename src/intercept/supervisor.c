@@ -68,8 +68,7 @@ long supervisor_prepare_kernel(void)
 	return lkl_sys_rt_sigaction(KBOX_INTR_SIGNAL, &act, NULL, sizeof(act.sa_mask));
 }
 
-/* Take back an interrupt that came after the call it was for had ended. */
-static void drop_stale_interrupt(void)
+void supervisor_drop_interrupt(void)
 {
 	struct __lkl__kernel_timespec zero = { 0, 0 };
 	lkl_sigset_t set = { { 1UL << (KBOX_INTR_SIGNAL - 1) } };
@@ -85,6 +84,16 @@ void supervisor_interrupt(struct gthread *t)
 		t->interrupted_at = now_ns();
 		lkl_sys_tkill(t->ktid, KBOX_INTR_SIGNAL);
 	}
+}
+
+bool supervisor_interrupted(struct gthread *t)
+{
+	bool ret;
+
+	guest_lock();
+	ret = t->interrupted;
+	guest_unlock();
+	return ret;
 }
 
 void supervisor_end_siblings(struct gthread *t)
@@ -233,7 +242,7 @@ static void *worker_main(void *arg)
 		if (interrupted && c.ret == -EINTR)
 			c.ret = interrupted_result(t, c.nr);
 		if (interrupted)
-			drop_stale_interrupt();
+			supervisor_drop_interrupt();
 		if (!c.no_reply)
 			send_reply(&c, req.id, req.pid);
 

@@ -8,6 +8,7 @@
 #ifndef KBOX_INTERCEPT_SUPERVISOR_H
 #define KBOX_INTERCEPT_SUPERVISOR_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "../guest/process.h"
@@ -27,6 +28,15 @@ int supervisor_run(int listener, struct gthread *initial, pid_t init_pid);
 
 /* Stop the kernel task of t in its current call (from any thread). */
 void supervisor_interrupt(struct gthread *t);
+/* Whether t's current call was told to give up (its guest has a signal...). */
+bool supervisor_interrupted(struct gthread *t);
+
+/*
+ * Take back an interrupt of the calling worker's task that came after the
+ * call it was for had ended (it would cut the next call short).
+ */
+void supervisor_drop_interrupt(void);
+
 /* End every other thread of t's process (exec, exit_group); lock held. */
 void supervisor_end_siblings(struct gthread *t);
 
