@@ -100,6 +100,7 @@ static void raise_sigpipe(struct call *c)
 		/* fall through */
 	case SYS_write: case SYS_writev: case SYS_pwrite64: case SYS_pwritev:
 	case SYS_pwritev2: case SYS_sendfile: case SYS_splice: case SYS_tee:
+	case SYS_vmsplice:
 		syscall(SYS_tgkill, c->t->proc->pid, c->t->tid, SIGPIPE);
 	}
 }

@@ -467,8 +467,15 @@ static void sys_close_range(struct call *c)
 	call_continue(c);
 }
 
-/* readv/writev and their positional forms, through one kernel buffer. */
-static void do_vec(struct call *c, bool write, long pos_lo, long pos_hi, long flags)
+/* The kernel side of a vectored call: one buffer in or out of fd. */
+typedef long vec_io(struct call *c, int fd, struct lkl_iovec *one, bool write);
+
+/*
+ * Vectored calls (fd, iov, count, ...) through one kernel buffer: the
+ * guest's iovecs are gathered into it before io, or scattered from it
+ * after.
+ */
+static void do_vec(struct call *c, bool write, vec_io *io)
 {
 	int fd = (int)c->a[0];
 	int cnt = (int)c->a[2];
@@ -526,8 +533,7 @@ static void do_vec(struct call *c, bool write, long pos_lo, long pos_hi, long fl
 	}
 	one.iov_base = buf;
 	one.iov_len = total;
-	ret = write ? lkl_sys_pwritev2(fd, &one, 1, pos_lo, pos_hi, flags)
-		    : lkl_sys_preadv2(fd, &one, 1, pos_lo, pos_hi, flags);
+	ret = io(c, fd, &one, write);
 	if (!write && ret > 0) {
 		size_t left = (size_t)ret;
 
@@ -549,12 +555,83 @@ out:
 	free(iov);
 }
 
-static void sys_readv(struct call *c) { do_vec(c, false, -1, -1, 0); }
-static void sys_writev(struct call *c) { do_vec(c, true, -1, -1, 0); }
-static void sys_preadv(struct call *c) { do_vec(c, false, (long)c->a[3], (long)c->a[4], 0); }
-static void sys_pwritev(struct call *c) { do_vec(c, true, (long)c->a[3], (long)c->a[4], 0); }
-static void sys_preadv2(struct call *c) { do_vec(c, false, (long)c->a[3], (long)c->a[4], (long)c->a[5]); }
-static void sys_pwritev2(struct call *c) { do_vec(c, true, (long)c->a[3], (long)c->a[4], (long)c->a[5]); }
+/* readv/writev and their positional forms. */
+static long rw_io(struct call *c, int fd, struct lkl_iovec *one, bool write)
+{
+	long lo = -1, hi = -1, flags = 0;
+
+	switch (c->nr) {
+	case SYS_preadv2: case SYS_pwritev2:
+		flags = (long)c->a[5];
+		/* fall through */
+	case SYS_preadv: case SYS_pwritev:
+		lo = (long)c->a[3];
+		hi = (long)c->a[4];
+	}
+	return write ? lkl_sys_pwritev2(fd, one, 1, lo, hi, flags)
+		     : lkl_sys_preadv2(fd, one, 1, lo, hi, flags);
+}
+
+static void sys_readv(struct call *c) { do_vec(c, false, rw_io); }
+static void sys_writev(struct call *c) { do_vec(c, true, rw_io); }
+static void sys_preadv(struct call *c) { do_vec(c, false, rw_io); }
+static void sys_pwritev(struct call *c) { do_vec(c, true, rw_io); }
+static void sys_preadv2(struct call *c) { do_vec(c, false, rw_io); }
+static void sys_pwritev2(struct call *c) { do_vec(c, true, rw_io); }
+
+/*
+ * vmsplice: the library kernel cannot take the guest's pages (nor kbox's:
+ * it has no mapping of them) into a pipe, so what goes in is written to
+ * the pipe, a copy.  RWF_NOWAIT is no way to SPLICE_F_NONBLOCK (splice
+ * takes FMODE_NOWAIT off a pipe); a pipe with room for a page takes a
+ * page without sleeping, so that much is written then, and EAGAIN is the
+ * answer when there is no room.  What comes out is the kernel's own
+ * vmsplice into kbox's buffer.
+ */
+static long vmsplice_io(struct call *c, int fd, struct lkl_iovec *one, bool write)
+{
+	unsigned int flags = (unsigned int)c->a[3];
+	struct lkl_pollfd pfd = { .fd = fd, .events = LKL_POLLOUT };
+	struct __lkl__kernel_timespec zero = { 0, 0 };
+	long ret;
+
+	if (!write)
+		return lkl_sys_vmsplice(fd, one, 1, flags);
+	if (flags & SPLICE_F_NONBLOCK) {
+		ret = lkl_sys_ppoll(&pfd, 1, &zero, NULL, 8);
+		if (ret <= 0)
+			return ret < 0 ? ret : -EAGAIN;
+		/* No reader (POLLERR alone): the write says EPIPE. */
+		if (one->iov_len > 4096)
+			one->iov_len = 4096;
+	}
+	return lkl_sys_pwritev2(fd, one, 1, -1, -1, 0);
+}
+
+static void sys_vmsplice(struct call *c)
+{
+	int fd = (int)c->a[0];
+	struct lkl_stat st;
+	long fl;
+
+	if (fdtab_is_host(fds_of(c), fd)) {
+		call_continue(c);
+		return;
+	}
+	if (c->a[3] & ~(uint64_t)(SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE |
+				  SPLICE_F_GIFT)) {
+		c->ret = -EINVAL;
+		return;
+	}
+	/* Linux's choice: a writable fd is written to, else read from; pipes only. */
+	fl = lkl_sys_fcntl(fd, LKL_F_GETFL, 0);
+	if (fl < 0 || lkl_sys_fstat(fd, &st) < 0 || !LKL_S_ISFIFO(st.st_mode) ||
+	    (fl & LKL_O_ACCMODE) == 3) {
+		c->ret = -EBADF;
+		return;
+	}
+	do_vec(c, (fl & LKL_O_ACCMODE) != LKL_O_RDONLY, vmsplice_io);
+}
 
 /*
  * poll over guest fds.  All host: the host polls.  All kernel: the kernel
@@ -785,6 +862,7 @@ void fd_handlers_init(void)
 	dispatch_register(SYS_pwritev, sys_pwritev);
 	dispatch_register(SYS_preadv2, sys_preadv2);
 	dispatch_register(SYS_pwritev2, sys_pwritev2);
+	dispatch_register(SYS_vmsplice, sys_vmsplice);
 	dispatch_register(SYS_poll, sys_poll);
 	dispatch_register(SYS_ppoll, sys_ppoll);
 	dispatch_register(SYS_select, sys_select);
