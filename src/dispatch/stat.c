@@ -54,7 +54,13 @@ static int path_call(struct call *c, long dirfd, uint64_t path_addr, int flags,
 	*path = malloc(PATH_MAX);
 	if (!*path)
 		return -ENOMEM;
-	n = gmem_read_string(call_pid(c), path_addr, *path, PATH_MAX);
+	/* Since Linux 6.11 a NULL path with AT_EMPTY_PATH is "" (not EFAULT). */
+	if (!path_addr && (flags & AT_EMPTY_PATH)) {
+		(*path)[0] = 0;
+		n = 0;
+	} else {
+		n = gmem_read_string(call_pid(c), path_addr, *path, PATH_MAX);
+	}
 	if (n < 0)
 		return (int)n;
 	if (dirfd != AT_FDCWD && (*path)[0] != '/' &&
