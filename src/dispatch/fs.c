@@ -56,7 +56,6 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_lchown, L(fchownat), FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL), K(AT_SYMLINK_NOFOLLOW)),
 	SYS(SYS_fchown, L(fchown), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
 	SYS(SYS_fchownat, L(fchownat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL), G(4, A_VAL)),
-	SYS(SYS_utimensat, L(utimensat), G(0, A_DIRFD), G(1, A_PATH_NULL), GNULL(2, A_IN_FIX, 32), G(3, A_VAL)),
 	SYS(SYS_truncate, L(truncate), G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_ftruncate, L(ftruncate), G(0, A_FD), G(1, A_VAL)),
 	SYS(SYS_fallocate, L(fallocate), G(0, A_FD), G(1, A_VAL), G(2, A_VAL), G(3, A_VAL)),
@@ -103,6 +102,22 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_timerfd_settime, L(timerfd_settime), G(0, A_FD), G(1, A_VAL), GN(2, A_IN_FIX, 32), GNULL(3, A_OUT_FIX, 32)),
 	SYS(SYS_timerfd_gettime, L(timerfd_gettime), G(0, A_FD), GN(1, A_OUT_FIX, 32)),
 };
+
+static const struct sysdesc utimensat_desc =
+	SYS(SYS_utimensat, L(utimensat), G(0, A_DIRFD), G(1, A_PATH_NULL), GNULL(2, A_IN_FIX, 32), G(3, A_VAL));
+
+/*
+ * A NULL path names dirfd's file, except with AT_FDCWD: then Linux reads
+ * the path and fails with EFAULT, where the library kernel would read
+ * address 0 of kbox.
+ */
+static void sys_utimensat(struct call *c)
+{
+	if (!c->a[1] && (int)c->a[0] == AT_FDCWD)
+		c->ret = -EFAULT;
+	else
+		generic_run(c, &utimensat_desc);
+}
 
 /* utimes(2) family: struct timeval pairs become the kernel's timespecs. */
 static void do_utimes(struct call *c, long dirfd, uint64_t path_addr,
@@ -189,6 +204,7 @@ static void sys_fchdir(struct call *c)
 void fs_handlers_init(void)
 {
 	generic_register(fs_table, sizeof(fs_table) / sizeof(fs_table[0]));
+	dispatch_register(SYS_utimensat, sys_utimensat);
 	dispatch_register(SYS_utimes, sys_utimes);
 	dispatch_register(SYS_futimesat, sys_futimesat);
 	dispatch_register(SYS_utime, sys_utime);
