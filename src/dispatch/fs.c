@@ -46,8 +46,6 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_linkat, L(linkat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_DIRFD), G(3, A_PATH), G(4, A_VAL)),
 	SYS(SYS_symlink, L(symlinkat), G(0, A_PATH), FDCWD, G(1, A_PATH)),
 	SYS(SYS_symlinkat, L(symlinkat), G(0, A_PATH), G(1, A_DIRFD), G(2, A_PATH)),
-	SYSA(SYS_readlink, L(readlinkat), hostlink_read, FDCWD, G(0, A_PATH), GN(1, A_OUT, 2), G(2, A_VAL)),
-	SYSA(SYS_readlinkat, L(readlinkat), hostlink_read, G(0, A_DIRFD), G(1, A_PATH), GN(2, A_OUT, 3), G(3, A_VAL)),
 	SYS(SYS_chmod, L(fchmodat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_fchmod, L(fchmod), G(0, A_FD), G(1, A_VAL)),
 	SYS(SYS_fchmodat, L(fchmodat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
@@ -102,6 +100,22 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_timerfd_settime, L(timerfd_settime), G(0, A_FD), G(1, A_VAL), GN(2, A_IN_FIX, 32), GNULL(3, A_OUT_FIX, 32)),
 	SYS(SYS_timerfd_gettime, L(timerfd_gettime), G(0, A_FD), GN(1, A_OUT_FIX, 32)),
 };
+
+static const struct sysdesc readlink_desc[] = {
+	SYSA(SYS_readlink, L(readlinkat), hostlink_read, FDCWD, G(0, A_PATH), GN(1, A_OUT, 2), G(2, A_VAL)),
+	SYSA(SYS_readlinkat, L(readlinkat), hostlink_read, G(0, A_DIRFD), G(1, A_PATH), GN(2, A_OUT, 3), G(3, A_VAL)),
+};
+
+/* The size is an int: Linux refuses one <= 0 (the marshaller would clamp it to MAX_IO). */
+static void sys_readlink(struct call *c)
+{
+	bool at = c->nr == SYS_readlinkat;
+
+	if ((int)c->a[at ? 3 : 2] <= 0)
+		c->ret = -EINVAL;
+	else
+		generic_run(c, &readlink_desc[at]);
+}
 
 static const struct sysdesc utimensat_desc =
 	SYS(SYS_utimensat, L(utimensat), G(0, A_DIRFD), G(1, A_PATH_NULL), GNULL(2, A_IN_FIX, 32), G(3, A_VAL));
@@ -204,6 +218,8 @@ static void sys_fchdir(struct call *c)
 void fs_handlers_init(void)
 {
 	generic_register(fs_table, sizeof(fs_table) / sizeof(fs_table[0]));
+	dispatch_register(SYS_readlink, sys_readlink);
+	dispatch_register(SYS_readlinkat, sys_readlink);
 	dispatch_register(SYS_utimensat, sys_utimensat);
 	dispatch_register(SYS_utimes, sys_utimes);
 	dispatch_register(SYS_futimesat, sys_futimesat);
