@@ -525,11 +525,15 @@ static void do_vec(struct call *c, bool write, vec_io *io)
 	if (write) {
 		for (i = 0, done = 0; i < cnt; done += iov[i].iov_len, i++) {
 			if (gmem_read(call_pid(c), buf + done,
-				      (uint64_t)(uintptr_t)iov[i].iov_base, iov[i].iov_len)) {
-				c->ret = -EFAULT;
-				goto out;
-			}
+				      (uint64_t)(uintptr_t)iov[i].iov_base, iov[i].iov_len))
+				break;
 		}
+		/* A bad iovec after good ones: Linux writes those (a short write). */
+		if (i < cnt && !done) {
+			c->ret = -EFAULT;
+			goto out;
+		}
+		total = done;
 	}
 	one.iov_base = buf;
 	one.iov_len = total;
