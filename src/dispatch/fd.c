@@ -154,11 +154,34 @@ static void sys_dup3(struct call *c)
 	do_dup3(c, (int)c->a[0], (int)c->a[1], (int)c->a[2], false);
 }
 
+/*
+ * An fcntl whose argument points to a struct of size bytes, laid out
+ * alike in both kernels: copied into buf (in) and back (out).
+ */
+static void fcntl_copy(struct call *c, int fd, int cmd, void *buf, size_t size,
+		       bool in, bool out)
+{
+	uint64_t arg = c->a[2];
+	long ret;
+
+	if (in && gmem_read(call_pid(c), buf, arg, size)) {
+		c->ret = -EFAULT;
+		return;
+	}
+	ret = lkl_sys_fcntl(fd, cmd, (long)buf);
+	if (ret >= 0 && out && gmem_write(call_pid(c), arg, buf, size))
+		ret = -EFAULT;
+	c->ret = ret;
+}
+
 static void sys_fcntl(struct call *c)
 {
 	int fd = (int)c->a[0], cmd = (int)c->a[1];
 	long arg = (long)c->a[2], n;
 	struct fdtab *t = fds_of(c);
+	struct f_owner_ex ox;
+	struct flock fl;
+	uint64_t hint;
 
 	if (fdtab_is_host(t, fd)) {
 		switch (cmd) {
@@ -178,43 +201,36 @@ static void sys_fcntl(struct call *c)
 
 	switch (cmd) {
 	case F_GETLK: case F_SETLK: case F_SETLKW:
-	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: {
-		struct flock fl;
-		long ret;
-
-		if (gmem_read(call_pid(c), &fl, (uint64_t)arg, sizeof(fl))) {
-			c->ret = -EFAULT;
-			return;
-		}
-		ret = lkl_sys_fcntl(fd, cmd, (long)&fl);
-		if (ret >= 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK) &&
-		    gmem_write(call_pid(c), (uint64_t)arg, &fl, sizeof(fl)))
-			ret = -EFAULT;
-		c->ret = ret;
+	case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+		fcntl_copy(c, fd, cmd, &fl, sizeof(fl), true,
+			   cmd == F_GETLK || cmd == F_OFD_GETLK);
 		return;
-	}
-	case F_GETOWN_EX: case F_SETOWN_EX: {
-		struct f_owner_ex ox;
-		long ret;
-
-		if (cmd == F_SETOWN_EX &&
-		    gmem_read(call_pid(c), &ox, (uint64_t)arg, sizeof(ox))) {
-			c->ret = -EFAULT;
-			return;
-		}
-		ret = lkl_sys_fcntl(fd, cmd, (long)&ox);
-		if (ret >= 0 && cmd == F_GETOWN_EX &&
-		    gmem_write(call_pid(c), (uint64_t)arg, &ox, sizeof(ox)))
-			ret = -EFAULT;
-		c->ret = ret;
+	case F_GETOWN_EX: case F_SETOWN_EX:
+		fcntl_copy(c, fd, cmd, &ox, sizeof(ox), cmd == F_SETOWN_EX, cmd == F_GETOWN_EX);
 		return;
-	}
+	case F_GET_RW_HINT: case F_SET_RW_HINT:
+		fcntl_copy(c, fd, cmd, &hint, sizeof(hint), cmd == F_SET_RW_HINT,
+			   cmd == F_GET_RW_HINT);
+		return;
 	case 17: /* F_GETOWNER_UIDS */
 		c->ret = -EINVAL;
 		return;
-	default:
-		/* The rest take an integer or nothing (same numbers in both ABIs). */
+	/* Those taking an integer or nothing (same numbers in both ABIs). */
+	case F_DUPFD: case F_DUPFD_CLOEXEC: case F_GETFD: case F_SETFD:
+	case F_GETFL: case F_SETFL: case F_SETOWN: case F_GETOWN:
+	case F_SETSIG: case F_GETSIG: case F_SETLEASE: case F_GETLEASE:
+	case F_NOTIFY: case F_SETPIPE_SZ: case F_GETPIPE_SZ:
+	case F_ADD_SEALS: case F_GET_SEALS:
+	case 1027: /* F_DUPFD_QUERY */
+	case 1028: /* F_CREATED_QUERY */
 		c->ret = lkl_sys_fcntl(fd, cmd, arg);
+		return;
+	default:
+		/*
+		 * One kbox does not know may take a pointer, which the kernel
+		 * would follow into kbox's memory: EINVAL, as for any unknown.
+		 */
+		c->ret = lkl_sys_fcntl(fd, LKL_F_GETFD, 0) < 0 ? -EBADF : -EINVAL;
 	}
 }
 
