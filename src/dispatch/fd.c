@@ -217,13 +217,17 @@ static void sys_fcntl(struct call *c)
 		return;
 	/* Those taking an integer or nothing (same numbers in both ABIs). */
 	case F_DUPFD: case F_DUPFD_CLOEXEC: case F_GETFD: case F_SETFD:
-	case F_GETFL: case F_SETFL: case F_SETOWN: case F_GETOWN:
+	case F_GETFL: case F_SETOWN: case F_GETOWN:
 	case F_SETSIG: case F_GETSIG: case F_SETLEASE: case F_GETLEASE:
 	case F_NOTIFY: case F_SETPIPE_SZ: case F_GETPIPE_SZ:
 	case F_ADD_SEALS: case F_GET_SEALS:
 	case 1027: /* F_DUPFD_QUERY */
 	case 1028: /* F_CREATED_QUERY */
 		c->ret = lkl_sys_fcntl(fd, cmd, arg);
+		return;
+	case F_SETFL:
+		/* No O_DIRECT for the library kernel (fs.c's opened). */
+		c->ret = lkl_sys_fcntl(fd, cmd, arg & ~O_DIRECT);
 		return;
 	default:
 		/*

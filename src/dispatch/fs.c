@@ -20,16 +20,32 @@
 #define L(x) __lkl__NR_##x
 #define FDCWD K(AT_FDCWD)
 
+/*
+ * The library kernel cannot do direct I/O from kbox's buffers (it cannot
+ * pin them: EFAULT), so O_DIRECT is taken off a file once open (its
+ * checks made): its I/O goes through the page cache, to the same data.
+ * fcntl's F_SETFL does not set it either.
+ */
+static void opened(struct call *c, const long *params)
+{
+	long flags = c->nr == SYS_openat2 ?
+		     (long)((const struct lkl_open_how *)params[2])->flags : params[2];
+
+	if (c->ret >= 0 && (flags & O_DIRECT))
+		lkl_sys_fcntl(c->ret, LKL_F_SETFL, lkl_sys_fcntl(c->ret, LKL_F_GETFL, 0) & ~O_DIRECT);
+	hostlink_opened(c, params);
+}
+
 static const struct sysdesc fs_table[] = {
 	SYS(SYS_read, L(read), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL)),
 	SYS(SYS_write, L(write), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
 	SYS(SYS_pread64, L(pread64), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL), G(3, A_VAL)),
 	SYS(SYS_pwrite64, L(pwrite64), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL)),
 	SYS(SYS_lseek, L(lseek), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
-	SYSA(SYS_open, L(openat), hostlink_opened, FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL)),
-	SYSA(SYS_creat, L(openat), hostlink_opened, FDCWD, G(0, A_PATH), K(O_CREAT | O_WRONLY | O_TRUNC), G(1, A_VAL)),
-	SYSA(SYS_openat, L(openat), hostlink_opened, G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
-	SYSA(SYS_openat2, L(openat2), hostlink_opened, G(0, A_DIRFD), G(1, A_PATH), GN(2, A_IN, 3), G(3, A_VAL)),
+	SYSA(SYS_open, L(openat), opened, FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL)),
+	SYSA(SYS_creat, L(openat), opened, FDCWD, G(0, A_PATH), K(O_CREAT | O_WRONLY | O_TRUNC), G(1, A_VAL)),
+	SYSA(SYS_openat, L(openat), opened, G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
+	SYSA(SYS_openat2, L(openat2), opened, G(0, A_DIRFD), G(1, A_PATH), GN(2, A_IN, 3), G(3, A_VAL)),
 	SYS(SYS_access, L(faccessat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_faccessat, L(faccessat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
 	SYS(SYS_faccessat2, L(faccessat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
