@@ -9,7 +9,12 @@
 #                         in $out and $work/out, stderr in $err and
 #                         $work/err (all of it also in $work/all.err)
 #   show                  the last run as a TAP comment
+#   checks WHERE NAME...  one TAP line per check NAME the guest printed in
+#                         $out ("NAME ok", else it failed; none: failed)
 #   fs_clean IMAGE DESC   e2fsck -fn clean and no journal left to recover
+#   dbg REQUEST           debugfs's answer to REQUEST on $img
+#   stat_has PATH RE DESC debugfs's stat of PATH in $img matches RE
+#   absent PATH DESC      $img has no PATH
 
 # Guest processes that outlived a killed kbox (their host cwd is its exec
 # directory, under $work/tmp): ended, so a test leaves nothing running.
@@ -53,8 +58,34 @@ kb() {
 
 show() { { echo "status $rc; stdout:"; cat "$work/out"; echo "stderr:"; cat "$work/err"; } | diag; }
 
+checks() {
+	local where=$1 n line
+	shift
+	for n; do
+		line=$(printf '%s\n' "$out" | grep -m1 "^$n ")
+		case $line in
+		"$n ok"*) ok 0 "$where: $line" ;;
+		*) ok 1 "$where: ${line:-$n: no line}" ;;
+		esac
+	done
+}
+
 fs_clean() {
 	e2fsck -fn "$1" > "$work/fsck.log" 2>&1 &&
 		! dumpe2fs -h "$1" 2>/dev/null | grep -q needs_recovery
 	ok $? "$2" || { diag < "$work/fsck.log"; dumpe2fs -h "$1" 2>&1 | grep -i 'features\|state' | diag; }
+}
+
+dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
+
+stat_has() {
+	dbg "stat \"$1\"" > "$work/dbg"
+	grep -Eq "$2" "$work/dbg"
+	ok $? "debugfs: $3" || diag < "$work/dbg"
+}
+
+absent() {
+	dbg "stat \"$1\"" > "$work/dbg" 2>&1
+	! grep -q 'Inode:' "$work/dbg"
+	ok $? "debugfs: $2" || diag < "$work/dbg"
 }

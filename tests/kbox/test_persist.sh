@@ -46,18 +46,6 @@ step() {
 	run "$img" "$@"
 	ok $rc "guest: $desc" || show
 }
-dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
-# stat_has PATH REGEX DESCRIPTION: debugfs's stat of PATH matches.
-stat_has() {
-	dbg "stat \"$1\"" > "$work/dbg"
-	grep -Eq "$2" "$work/dbg"
-	ok $? "debugfs: $3" || diag < "$work/dbg"
-}
-absent() {	# absent PATH DESCRIPTION
-	dbg "stat \"$1\"" > "$work/dbg" 2>&1
-	! grep -q 'Inode:' "$work/dbg"
-	ok $? "debugfs: $2" || diag < "$work/dbg"
-}
 
 # ---- 1. files, directories and links ---------------------------------------
 

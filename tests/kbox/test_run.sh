@@ -30,7 +30,6 @@ cp --sparse=always "$KBOX_DEFAULT_IMAGE" "$img" || exit 1
 # status in $rc, stdout in $out, stderr in $work/err (also kept in
 # $work/all.err for the sanitizer check at the end).
 run() { kb -r "$img" "$@"; }
-dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
 
 # ---- what only the image holds --------------------------------------------
 

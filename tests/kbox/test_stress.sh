@@ -44,20 +44,6 @@ cp "$STRESS" "$stage/bin/stress"
 img=$work/stress.ext4
 mke2fs -q -t ext4 -d "$stage" "$img" 256M > "$work/mke2fs.log" 2>&1 ||
 	{ diag < "$work/mke2fs.log"; exit 1; }
-dbg() { debugfs -R "$1" "$img" 2>/dev/null; }
-
-# checks WHERE NAME...: one TAP line per check the guest printed in $out.
-checks() {
-	local where=$1 n line
-	shift
-	for n; do
-		line=$(printf '%s\n' "$out" | grep -m1 "^$n ")
-		case $line in
-		"$n ok"*) ok 0 "$where: $line" ;;
-		*) ok 1 "$where: ${line:-$n: no line}" ;;
-		esac
-	done
-}
 
 # native ARGS...: the baseline run on the host.
 native() {

@@ -128,6 +128,7 @@ static void t_io(void)
 	struct iovec pv[2] = { { "ab", 2 }, { "cd", 2 } };
 	struct iovec ef = { "EF", 2 }, bang = { "!", 1 };
 	struct iovec rv[2] = { { a, 3 }, { b, 4 } };
+	char *block = NULL;
 	uint64_t hint;
 	int fd, rd, r;
 	ssize_t n;
@@ -209,6 +210,21 @@ static void t_io(void)
 	check_err("fcntl-unknown-einval", fcntl(fd, 1099, &hint), EINVAL);
 	close(fd);
 	unlink("app");
+
+	/* O_DIRECT: aligned I/O, from open or from F_SETFL. */
+	fd = open("direct", O_RDWR | O_CREAT | O_DIRECT, 0644);
+	n = fd < 0 || posix_memalign((void **)&block, 4096, 8192) ? -1 :
+	    pwrite(fd, memset(block, 'd', 4096), 4096, 0);
+	check("o-direct-write-read", n == 4096 && pread(fd, block + 4096, 4096, 0) == 4096 &&
+	      all_bytes(block + 4096, 4096, 'd'), "fd %d n %zd", fd, n);
+	close(fd);
+	fd = open("direct", O_RDWR);
+	n = fcntl(fd, F_SETFL, O_DIRECT) ? -1 : pwrite(fd, memset(block, 'e', 4096), 4096, 4096);
+	check("o-direct-setfl", n == 4096 && pread(fd, block + 4096, 4096, 4096) == 4096 &&
+	      all_bytes(block + 4096, 4096, 'e'), "%zd", n);
+	close(fd);
+	free(block);
+	unlink("direct");
 }
 
 /* SEEK_DATA / SEEK_HOLE on a file with data at 0 and at 1 MiB. */
