@@ -17,26 +17,72 @@
 
 #define PAGE 4096UL
 
-int gmem_read(pid_t pid, void *dst, uint64_t addr, size_t len)
+bool gmem_access_ok(uint64_t addr, size_t len)
 {
-	struct iovec local = { dst, len }, remote = { (void *)(uintptr_t)addr, len };
+	return addr + len >= addr && addr + len <= GMEM_USER_END;
+}
+
+/* Page by page, the kernel stops at the first page it cannot reach: the bytes moved. */
+static size_t transfer(pid_t pid, void *here, uint64_t addr, size_t len, bool write)
+{
+	struct iovec local = { here, len }, remote = { (void *)(uintptr_t)addr, len };
 	ssize_t n;
 
 	if (!len)
 		return 0;
-	n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-	return n == (ssize_t)len ? 0 : -EFAULT;
+	n = write ? process_vm_writev(pid, &local, 1, &remote, 1, 0)
+		  : process_vm_readv(pid, &local, 1, &remote, 1, 0);
+	return n > 0 ? (size_t)n : 0;
+}
+
+size_t gmem_read_some(pid_t pid, void *dst, uint64_t addr, size_t len)
+{
+	return transfer(pid, dst, addr, len, false);
+}
+
+size_t gmem_write_some(pid_t pid, uint64_t addr, const void *src, size_t len)
+{
+	return transfer(pid, (void *)src, addr, len, true);
+}
+
+int gmem_read(pid_t pid, void *dst, uint64_t addr, size_t len)
+{
+	return gmem_read_some(pid, dst, addr, len) == len ? 0 : -EFAULT;
 }
 
 int gmem_write(pid_t pid, uint64_t addr, const void *src, size_t len)
 {
-	struct iovec local = { (void *)src, len }, remote = { (void *)(uintptr_t)addr, len };
+	return gmem_write_some(pid, addr, src, len) == len ? 0 : -EFAULT;
+}
+
+size_t gmem_mapped(pid_t pid, uint64_t addr, size_t len)
+{
+	struct iovec remote[256];
+	char bytes[256];
+	struct iovec local = { bytes, 0 };
+	uint64_t page, end;
+	size_t i;
 	ssize_t n;
 
-	if (!len)
+	if (addr >= GMEM_USER_END)
 		return 0;
-	n = process_vm_writev(pid, &local, 1, &remote, 1, 0);
-	return n == (ssize_t)len ? 0 : -EFAULT;
+	if (len > GMEM_USER_END - addr)
+		len = GMEM_USER_END - addr;
+	end = addr + len;
+	/* One byte of each page: the first page a read cannot reach ends it. */
+	for (page = addr; page < end; ) {
+		for (i = 0; i < 256 && page < end; i++) {
+			remote[i].iov_base = (void *)(uintptr_t)page;
+			remote[i].iov_len = 1;
+			page = (page & ~(PAGE - 1)) + PAGE;
+		}
+		local.iov_len = i;
+		n = process_vm_readv(pid, &local, 1, remote, i, 0);
+		/* Up to the page of the first byte not read. */
+		if (n < (ssize_t)i)
+			return (size_t)((uintptr_t)remote[n > 0 ? n : 0].iov_base - addr);
+	}
+	return len;
 }
 
 long gmem_read_string(pid_t pid, uint64_t addr, char *dst, size_t max)

@@ -8,12 +8,28 @@
 #ifndef KBOX_GUEST_MEMORY_H
 #define KBOX_GUEST_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 int gmem_read(pid_t pid, void *dst, uint64_t addr, size_t len);
 int gmem_write(pid_t pid, uint64_t addr, const void *src, size_t len);
+/*
+ * The top of an x86_64 process's address space (4-level paging): Linux
+ * refuses a buffer reaching beyond it with EFAULT before any copy
+ * (access_ok), whatever is mapped below.
+ */
+#define GMEM_USER_END 0x7ffffffff000ULL
+bool gmem_access_ok(uint64_t addr, size_t len);
+/*
+ * Copy as much of the range as can be, from its start up to the first
+ * page that cannot be read (written): the bytes copied, 0 if none.
+ */
+size_t gmem_read_some(pid_t pid, void *dst, uint64_t addr, size_t len);
+size_t gmem_write_some(pid_t pid, uint64_t addr, const void *src, size_t len);
+/* How much of the range, from its start, lies in readable pages. */
+size_t gmem_mapped(pid_t pid, uint64_t addr, size_t len);
 /*
  * Copy a NUL-terminated string of at most max-1 bytes into dst.  Returns
  * its length, -EFAULT, or -ENAMETOOLONG when it does not fit.
