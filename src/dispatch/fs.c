@@ -19,6 +19,8 @@
 
 #define L(x) __lkl__NR_##x
 #define FDCWD K(AT_FDCWD)
+/* A value over XATTR_SIZE_MAX is refused before it is read. */
+#define XATTR_VALUE GL(2, A_IN, 3, LEN_LONG, 65536, E2BIG)
 
 /*
  * The library kernel cannot do direct I/O from kbox's buffers (it cannot
@@ -80,9 +82,9 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_sync_file_range, L(sync_file_range), G(0, A_FD), G(1, A_VAL), G(2, A_VAL), G(3, A_VAL)),
 	SYS(SYS_readahead, L(readahead), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
 	SYS(SYS_fadvise64, L(fadvise64), G(0, A_FD), G(1, A_VAL), G(2, A_VAL), G(3, A_VAL)),
-	SYS(SYS_setxattr, L(setxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_IN, 3), G(3, A_VAL), G(4, A_VAL)),
-	SYS(SYS_lsetxattr, L(lsetxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_IN, 3), G(3, A_VAL), G(4, A_VAL)),
-	SYS(SYS_fsetxattr, L(fsetxattr), G(0, A_FD), G(1, A_STR), GN(2, A_IN, 3), G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_setxattr, L(setxattr), G(0, A_PATH), G(1, A_STR), XATTR_VALUE, G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_lsetxattr, L(lsetxattr), G(0, A_PATH), G(1, A_STR), XATTR_VALUE, G(3, A_VAL), G(4, A_VAL)),
+	SYS(SYS_fsetxattr, L(fsetxattr), G(0, A_FD), G(1, A_STR), XATTR_VALUE, G(3, A_VAL), G(4, A_VAL)),
 	SYS(SYS_getxattr, L(getxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_OUT, 3), G(3, A_VAL)),
 	SYS(SYS_lgetxattr, L(lgetxattr), G(0, A_PATH), G(1, A_STR), GN(2, A_OUT, 3), G(3, A_VAL)),
 	SYS(SYS_fgetxattr, L(fgetxattr), G(0, A_FD), G(1, A_STR), GN(2, A_OUT, 3), G(3, A_VAL)),
@@ -118,11 +120,13 @@ static const struct sysdesc fs_table[] = {
 };
 
 static const struct sysdesc readlink_desc[] = {
-	SYSA(SYS_readlink, L(readlinkat), hostlink_read, FDCWD, G(0, A_PATH), GN(1, A_OUT, 2), G(2, A_VAL)),
-	SYSA(SYS_readlinkat, L(readlinkat), hostlink_read, G(0, A_DIRFD), G(1, A_PATH), GN(2, A_OUT, 3), G(3, A_VAL)),
+	SYSA(SYS_readlink, L(readlinkat), hostlink_read, FDCWD, G(0, A_PATH),
+	     GL(1, A_OUT, 2, LEN_INT, INT_MAX, EINVAL), G(2, A_VAL)),
+	SYSA(SYS_readlinkat, L(readlinkat), hostlink_read, G(0, A_DIRFD), G(1, A_PATH),
+	     GL(2, A_OUT, 3, LEN_INT, INT_MAX, EINVAL), G(3, A_VAL)),
 };
 
-/* The size is an int: Linux refuses one <= 0 (the marshaller would clamp it to MAX_IO). */
+/* The size is an int (negative: the marshaller says EINVAL); Linux refuses 0 too. */
 static void sys_readlink(struct call *c)
 {
 	bool at = c->nr == SYS_readlinkat;

@@ -13,6 +13,24 @@
 
 #define MAX_STR 256
 
+/*
+ * The length *v of slot s as the kernel sees it (its C type), checked
+ * against the slot's max, then clamped to what one call moves.
+ */
+static long typed_len(const struct slot *s, long *v)
+{
+	unsigned long len = (unsigned long)*v;
+
+	if (s->len == LEN_INT && (int)len < 0)
+		return s->too_big ? s->too_big : -EINVAL;
+	if (s->len == LEN_INT)
+		len = (unsigned int)(int)len;
+	if (s->too_big && len > s->max)
+		return s->too_big;
+	*v = (long)(len > MAX_IO ? MAX_IO : len);
+	return 0;
+}
+
 void generic_run(struct call *c, const struct sysdesc *d)
 {
 	long g[6], params[6] = { 0 };
@@ -35,9 +53,6 @@ void generic_run(struct call *c, const struct sysdesc *d)
 			continue;
 		if (s->kind == A_PATH || (s->kind == A_PATH_NULL && g[s->from]))
 			has_path = true;
-		if ((s->kind == A_IN || s->kind == A_OUT) &&
-		    (unsigned long)g[s->n] > MAX_IO)
-			g[s->n] = MAX_IO;
 		if (s->kind == A_KFD && fdtab_is_host(fds, (int)g[s->from])) {
 			/* Never list a host directory (one given as stdin...). */
 			c->ret = -ENOTDIR;
@@ -105,6 +120,11 @@ void generic_run(struct call *c, const struct sysdesc *d)
 			break;
 		case A_IN:
 		case A_OUT:
+			if (!addr && s->null_ok)
+				break;
+			ret = typed_len(s, &g[s->n]);
+			if (ret < 0)
+				goto out;
 			len = (size_t)g[s->n];
 			/* fall through */
 		case A_IN_FIX:

@@ -27,16 +27,27 @@ enum arg_kind {
 	A_INOUT_FIX,	/* n = size, both ways */
 };
 
+/* The C type of an A_IN/A_OUT length, as the kernel truncates it. */
+enum len_type {
+	LEN_LONG,	/* size_t, unsigned long */
+	LEN_INT,	/* int: the high half is not looked at, a negative one is too big */
+};
+
 /*
  * A NULL buffer fails with EFAULT unless its length is 0 or the slot says
  * the kernel takes NULL (GNULL: utimensat's times...): the kernel's user
- * copies are plain memcpy here, and NULL would fault in kbox.
+ * copies are plain memcpy here, and NULL would fault in kbox.  A length
+ * over max fails with too_big before any copy, as the kernel would (a
+ * NULL buffer the kernel takes is not looked at, nor its length).
  */
 struct slot {
 	signed char from;	/* guest argument index, -1 for a constant */
 	unsigned char kind;
 	unsigned short n;
 	bool null_ok;
+	unsigned char len;	/* enum len_type */
+	short too_big;		/* -errno; 0: no max */
+	unsigned int max;
 	long konst;
 };
 
@@ -52,6 +63,11 @@ struct sysdesc {
 #define G(i, k)		{ .from = (i), .kind = (k) }
 #define GN(i, k, nn)	{ .from = (i), .kind = (k), .n = (nn) }
 #define GNULL(i, k, nn)	{ .from = (i), .kind = (k), .n = (nn), .null_ok = true }
+/* A buffer whose length has C type ty and is at most mx, else error er. */
+#define GL(i, k, nn, ty, mx, er) \
+	{ .from = (i), .kind = (k), .n = (nn), .len = (ty), .max = (mx), .too_big = -(er) }
+#define GLNULL(i, k, nn, ty, mx, er) \
+	{ .from = (i), .kind = (k), .n = (nn), .null_ok = true, .len = (ty), .max = (mx), .too_big = -(er) }
 #define K(v)		{ .from = -1, .kind = A_VAL, .konst = (v) }
 #define SYS(n, l, ...)	{ .nr = (n), .lkl_nr = (l), .slot = { __VA_ARGS__ } }
 #define SYSM(n, l, e, ...) { .nr = (n), .lkl_nr = (l), .mixed_err = (e), .slot = { __VA_ARGS__ } }

@@ -4,6 +4,7 @@
  * are the library kernel's, not the host's (sockets: socket.c).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <sys/syscall.h>
 
 #include <lkl.h>
@@ -14,8 +15,9 @@
 
 static const struct sysdesc misc_table[] = {
 	SYS(SYS_uname, L(uname), GN(0, A_OUT_FIX, 390)),
-	SYS(SYS_sethostname, L(sethostname), GN(0, A_IN, 1), G(1, A_VAL)),
-	SYS(SYS_setdomainname, L(setdomainname), GN(0, A_IN, 1), G(1, A_VAL)),
+	/* A length that is negative or over __NEW_UTS_LEN: EINVAL, before the copy. */
+	SYS(SYS_sethostname, L(sethostname), GL(0, A_IN, 1, LEN_INT, 64, EINVAL), G(1, A_VAL)),
+	SYS(SYS_setdomainname, L(setdomainname), GL(0, A_IN, 1, LEN_INT, 64, EINVAL), G(1, A_VAL)),
 	SYS(SYS_sysinfo, L(sysinfo), GN(0, A_OUT_FIX, 112)),
 };
 

@@ -37,13 +37,16 @@
 /* SO_GET_FILTER counts instructions, not bytes. */
 #define FILTER_MAX	4096
 
+/* An address in, its length an int: negative or over ADDR_MAX is EINVAL before the copy. */
+#define SOCKADDR(i, n) GL(i, A_IN, n, LEN_INT, ADDR_MAX, EINVAL)
+
 static const struct sysdesc socket_table[] = {
 	SYS(SYS_socket, L(socket), G(0, A_VAL), G(1, A_VAL), G(2, A_VAL)),
-	SYS(SYS_bind, L(bind), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
-	SYS(SYS_connect, L(connect), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
+	SYS(SYS_bind, L(bind), G(0, A_FD), SOCKADDR(1, 2), G(2, A_VAL)),
+	SYS(SYS_connect, L(connect), G(0, A_FD), SOCKADDR(1, 2), G(2, A_VAL)),
 	SYS(SYS_listen, L(listen), G(0, A_FD), G(1, A_VAL)),
 	SYS(SYS_shutdown, L(shutdown), G(0, A_FD), G(1, A_VAL)),
-	SYS(SYS_sendto, L(sendto), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL), GNULL(4, A_IN, 5), G(5, A_VAL)),
+	SYS(SYS_sendto, L(sendto), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL), GLNULL(4, A_IN, 5, LEN_INT, ADDR_MAX, EINVAL), G(5, A_VAL)),
 };
 
 static bool is_host(struct call *c, int fd)
