@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 
 #include <lkl.h>
 
@@ -711,10 +712,15 @@ static void sys_recvmmsg(struct call *c)
 
 /* ---- options ------------------------------------------------------------- */
 
+/*
+ * Options whose value is a struct sock_fprog: it points at the program's
+ * instructions, which the kernel would read from there.
+ */
 static bool is_filter_opt(int level, int name)
 {
-	return level == SOL_SOCKET &&
-	       (name == SO_ATTACH_FILTER || name == SO_ATTACH_REUSEPORT_CBPF);
+	return (level == SOL_SOCKET &&
+		(name == SO_ATTACH_FILTER || name == SO_ATTACH_REUSEPORT_CBPF)) ||
+	       (level == SOL_PACKET && name == PACKET_FANOUT_DATA);
 }
 
 static void sys_setsockopt(struct call *c)
@@ -747,13 +753,12 @@ static void sys_setsockopt(struct call *c)
 		ret = -EFAULT;
 		goto out;
 	}
-	/* A classic BPF program points at its instructions: those come in too. */
+	/* A classic BPF program's instructions come in too (never the guest's pointer). */
 	if (is_filter_opt(level, name) && len >= (int)sizeof(prog)) {
 		memcpy(&prog, val, sizeof(prog));
-		if (prog.len > FILTER_MAX) {
-			ret = -EINVAL;
-			goto out;
-		}
+		/* None, or too many: the kernel's EINVAL (or EPERM) without reading any. */
+		if (!prog.filter || prog.len > FILTER_MAX)
+			prog.len = 0;
 		filter = malloc(prog.len * sizeof(struct sock_filter) + 1);
 		if (!filter) {
 			ret = -ENOMEM;
