@@ -71,46 +71,38 @@ static void sys_socketpair(struct call *c)
 
 /* ---- value-result addresses ------------------------------------------------ */
 
-/* The guest's room for an address (accept, recvfrom, get*name); -1: none wanted. */
-static long addr_room(struct call *c, uint64_t addr, uint64_t lenp, int *room)
+/*
+ * The kernel's address (klen bytes at ka) back to the guest's addr, as
+ * Linux's move_addr_to_user does it: the guest's room is read from lenp
+ * (negative: EINVAL), as much of the address as fits is written there,
+ * and its whole length to lenp.
+ */
+static long addr_out(struct call *c, uint64_t addr, uint64_t lenp, const void *ka, int klen)
 {
-	*room = -1;
-	if (!addr)
-		return 0;
-	if (gmem_read(call_pid(c), room, lenp, sizeof(*room)))
+	int len;
+
+	if (gmem_read(call_pid(c), &len, lenp, sizeof(len)))
 		return -EFAULT;
-	return *room < 0 ? -EINVAL : 0;
+	if (len > klen)
+		len = klen;
+	if (len < 0)
+		return -EINVAL;
+	if (len > ADDR_MAX)
+		len = ADDR_MAX;
+	if (len && gmem_write(call_pid(c), addr, ka, len))
+		return -EFAULT;
+	return gmem_write(call_pid(c), lenp, &klen, sizeof(klen)) ? -EFAULT : 0;
 }
 
-/* As much of the kernel's address as fits, and its whole length, as Linux does. */
-static long addr_back(struct call *c, uint64_t addr, uint64_t lenp, int room,
-		      const void *ka, int klen)
-{
-	int n = klen < room ? klen : room;
-
-	if (!addr)
-		return 0;
-	if (n > ADDR_MAX)
-		n = ADDR_MAX;
-	if ((n > 0 && gmem_write(call_pid(c), addr, ka, n)) ||
-	    gmem_write(call_pid(c), lenp, &klen, sizeof(klen)))
-		return -EFAULT;
-	return 0;
-}
-
+/* As on Linux, the connection is taken first; an address that cannot go back closes it. */
 static void do_accept(struct call *c, int flags)
 {
-	int fd = (int)c->a[0], room, klen = ADDR_MAX;
+	int fd = (int)c->a[0], klen = ADDR_MAX;
 	char ka[ADDR_MAX];
-	long ret;
+	long ret, err;
 
 	if (is_host(c, fd)) {
 		call_continue(c);
-		return;
-	}
-	ret = addr_room(c, c->a[1], c->a[2], &room);
-	if (ret < 0) {
-		c->ret = ret;
 		return;
 	}
 	ret = lkl_sys_accept4(fd, c->a[1] ? (struct lkl_sockaddr *)ka : NULL,
@@ -121,9 +113,9 @@ static void do_accept(struct call *c, int flags)
 	}
 	/* A host fd closed meanwhile by another thread may have left its mark here. */
 	fdtab_set(c->t->proc->fds, ret, FDT_KERNEL);
-	if (addr_back(c, c->a[1], c->a[2], room, ka, klen)) {
+	if (c->a[1] && (err = addr_out(c, c->a[1], c->a[2], ka, klen)) < 0) {
 		lkl_sys_close(ret);
-		ret = -EFAULT;
+		ret = err;
 	}
 	c->ret = ret;
 }
@@ -140,7 +132,7 @@ static void sys_accept4(struct call *c)
 
 static void do_getname(struct call *c, bool peer)
 {
-	int fd = (int)c->a[0], room = -1, klen = ADDR_MAX;
+	int fd = (int)c->a[0], klen = ADDR_MAX;
 	char ka[ADDR_MAX];
 	long ret;
 
@@ -148,12 +140,10 @@ static void do_getname(struct call *c, bool peer)
 		call_continue(c);
 		return;
 	}
-	ret = c->a[1] ? addr_room(c, c->a[1], c->a[2], &room) : -EFAULT;
+	ret = peer ? lkl_sys_getpeername(fd, (struct lkl_sockaddr *)ka, &klen)
+		   : lkl_sys_getsockname(fd, (struct lkl_sockaddr *)ka, &klen);
 	if (ret >= 0)
-		ret = peer ? lkl_sys_getpeername(fd, (struct lkl_sockaddr *)ka, &klen)
-			   : lkl_sys_getsockname(fd, (struct lkl_sockaddr *)ka, &klen);
-	if (ret >= 0)
-		ret = addr_back(c, c->a[1], c->a[2], room, ka, klen);
+		ret = addr_out(c, c->a[1], c->a[2], ka, klen);
 	c->ret = ret;
 }
 
@@ -177,21 +167,17 @@ static bool discards(int fd, int flags)
 	       type == SOCK_STREAM;
 }
 
+/* The data, then the sender's address (as Linux: after the data is taken). */
 static void sys_recvfrom(struct call *c)
 {
-	int fd = (int)c->a[0], room, klen = ADDR_MAX;
+	int fd = (int)c->a[0], klen = ADDR_MAX;
 	size_t len = c->a[2] > MAX_IO ? MAX_IO : c->a[2];
 	uint64_t addr = c->a[4];
 	char ka[ADDR_MAX], *buf;
-	long ret;
+	long ret, err;
 
 	if (is_host(c, fd)) {
 		call_continue(c);
-		return;
-	}
-	ret = addr_room(c, addr, c->a[5], &room);
-	if (ret < 0) {
-		c->ret = ret;
 		return;
 	}
 	buf = malloc(len ? len : 1);
@@ -206,8 +192,8 @@ static void sys_recvfrom(struct call *c)
 	if (ret > 0 && len && !discards(fd, (int)c->a[3]) &&
 	    gmem_write(call_pid(c), c->a[1], buf, (size_t)ret < len ? (size_t)ret : len))
 		ret = -EFAULT;
-	if (ret >= 0 && addr_back(c, addr, c->a[5], room, ka, klen))
-		ret = -EFAULT;
+	if (ret >= 0 && addr && (err = addr_out(c, addr, c->a[5], ka, klen)) < 0)
+		ret = err;
 	free(buf);
 	c->ret = ret;
 }
