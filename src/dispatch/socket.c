@@ -298,9 +298,12 @@ static void kmsg_free(struct kmsg *m)
 }
 
 /*
- * Copy in the guest's header at ga: its iovecs become one buffer of at
- * most *budget bytes (what is left is taken off the budget), its data
- * copied in when sending.
+ * Copy in the guest's header at ga, in Linux's order: the address, the
+ * iovecs (EMSGSIZE, EINVAL, EFAULT), the ancillary data.  The iovecs
+ * become one buffer of at most *budget bytes (what is left is taken off
+ * the budget), their data copied in when sending.  A receive's ancillary
+ * data is only as long as the guest's memory can take (SCM_RIGHTS fds
+ * written nowhere would be lost).
  */
 static long kmsg_in(struct call *c, uint64_t ga, struct kmsg *m, bool send, size_t *budget)
 {
@@ -311,13 +314,21 @@ static long kmsg_in(struct call *c, uint64_t ga, struct kmsg *m, bool send, size
 	memset(m, 0, sizeof(*m));
 	if (gmem_read(pid, &m->g, ga, sizeof(m->g)))
 		return -EFAULT;
-	if (m->g.msg_iovlen > IOV_MAX)
-		return -EMSGSIZE;
 	m->room = m->g.msg_name ? (int)m->g.msg_namelen : 0;
 	if (m->room < 0)
 		return -EINVAL;
-	if (m->g.msg_controllen > INT_MAX)
-		return -ENOBUFS;
+	if (m->g.msg_name) {
+		/* Linux clips a longer address to what it can use. */
+		m->h.msg_namelen = m->room < ADDR_MAX ? m->room : ADDR_MAX;
+		if (!send)
+			m->h.msg_namelen = ADDR_MAX;
+		else if (gmem_read(pid, m->name, (uint64_t)(uintptr_t)m->g.msg_name,
+				   m->h.msg_namelen))
+			return -EFAULT;
+		m->h.msg_name = m->name;
+	}
+	if (m->g.msg_iovlen > IOV_MAX)
+		return -EMSGSIZE;
 	m->niov = (int)m->g.msg_iovlen;
 	m->iov = calloc(m->niov ? m->niov : 1, sizeof(*m->iov));
 	if (!m->iov)
@@ -325,9 +336,15 @@ static long kmsg_in(struct call *c, uint64_t ga, struct kmsg *m, bool send, size
 	if (m->niov && gmem_read(pid, m->iov, (uint64_t)(uintptr_t)m->g.msg_iov,
 				 m->niov * sizeof(*m->iov)))
 		return -EFAULT;
-	for (i = 0; i < m->niov; i++) {
+	for (i = 0; i < m->niov; i++)
 		if ((ssize_t)m->iov[i].iov_len < 0)
 			return -EINVAL;
+	for (i = 0; i < m->niov; i++)
+		if (!gmem_access_ok((uintptr_t)m->iov[i].iov_base, m->iov[i].iov_len))
+			return -EFAULT;
+	if (send && m->g.msg_controllen > INT_MAX)
+		return -ENOBUFS;
+	for (i = 0; i < m->niov; i++) {
 		if (m->total + m->iov[i].iov_len > *budget) {
 			m->iov[i].iov_len = *budget - m->total;
 			m->niov = i + 1;
@@ -348,22 +365,21 @@ static long kmsg_in(struct call *c, uint64_t ga, struct kmsg *m, bool send, size
 	m->h.msg_iov = &m->one;
 	m->h.msg_iovlen = 1;
 
-	if (m->g.msg_name) {
-		/* Linux clips a longer address to what it can use. */
-		m->h.msg_namelen = m->room < ADDR_MAX ? m->room : ADDR_MAX;
-		if (!send)
-			m->h.msg_namelen = ADDR_MAX;
-		else if (gmem_read(pid, m->name, (uint64_t)(uintptr_t)m->g.msg_name,
-				   m->h.msg_namelen))
-			return -EFAULT;
-		m->h.msg_name = m->name;
-	}
-	if (m->g.msg_control && m->g.msg_controllen) {
+	/* Sending, a length with a NULL pointer is read from (EFAULT), as on Linux. */
+	if (m->g.msg_controllen && (send || m->g.msg_control)) {
 		m->ctl_room = m->g.msg_controllen;
 		if (m->ctl_room > CTL_MAX) {
 			if (send)
 				return -ENOBUFS;
 			m->ctl_room = CTL_MAX;
+		}
+		if (!send) {
+			m->ctl_room = gmem_mapped(pid, (uint64_t)(uintptr_t)m->g.msg_control,
+						  m->ctl_room);
+			if (m->ctl_room < sizeof(struct cmsghdr)) {
+				m->ctl_room = 0;
+				return 0;
+			}
 		}
 		m->ctl = calloc(1, m->ctl_room);
 		if (!m->ctl)
