@@ -89,6 +89,13 @@ void epoll_handlers_init(void);
 void pid_handlers_init(void);
 void signal_handlers_init(void);
 
+/*
+ * A signal mask argument (ppoll, pselect6, epoll_pwait) as Linux checks
+ * it: NULL is none, else its size must be 8 (EINVAL) and it must be
+ * readable (EFAULT).  0 or -errno.
+ */
+long call_check_sigmask(struct call *c, uint64_t addr, uint64_t size);
+
 /* A socket ioctl on kernel fd fd: true when it was one (fd.c asks). */
 bool socket_ioctl(struct call *c, int fd, unsigned long req, uint64_t arg);
 

@@ -86,10 +86,10 @@ static long kernel_wait(int epfd, struct epoll_event *ev, int max, int64_t deadl
 
 /*
  * The waits; a signal mask is not the kernel task's business (as for
- * ppoll): a signal the guest takes interrupts the wait all the same.
- * timeout_ns: < 0 waits for ever.
+ * ppoll), but it is checked as Linux does: a signal the guest takes
+ * interrupts the wait all the same.  timeout_ns: < 0 waits for ever.
  */
-static void do_wait(struct call *c, int64_t timeout_ns)
+static void do_wait(struct call *c, int64_t timeout_ns, uint64_t mask, uint64_t mask_size)
 {
 	int epfd = (int)c->a[0], max = (int)c->a[2];
 	int64_t deadline = timeout_ns < 0 ? -1 : now_ns() + timeout_ns;
@@ -98,6 +98,11 @@ static void do_wait(struct call *c, int64_t timeout_ns)
 
 	if (fdtab_is_host(c->t->proc->fds, epfd)) {
 		call_continue(c);
+		return;
+	}
+	ret = call_check_sigmask(c, mask, mask_size);
+	if (ret < 0) {
+		c->ret = ret;
 		return;
 	}
 	if (max <= 0 || max > INT_MAX / (int)sizeof(*ev)) {
@@ -134,12 +139,12 @@ static int64_t ms_ns(int ms)
 
 static void sys_epoll_wait(struct call *c)
 {
-	do_wait(c, ms_ns((int)c->a[3]));
+	do_wait(c, ms_ns((int)c->a[3]), 0, 0);
 }
 
 static void sys_epoll_pwait(struct call *c)
 {
-	do_wait(c, ms_ns((int)c->a[3]));
+	do_wait(c, ms_ns((int)c->a[3]), c->a[4], c->a[5]);
 }
 
 /* epoll_pwait2: a timespec, or NULL to wait for ever. */
@@ -147,8 +152,12 @@ static void sys_epoll_pwait2(struct call *c)
 {
 	struct timespec ts;
 
+	if (fdtab_is_host(c->t->proc->fds, (int)c->a[0])) {
+		call_continue(c);
+		return;
+	}
 	if (!c->a[3]) {
-		do_wait(c, -1);
+		do_wait(c, -1, c->a[4], c->a[5]);
 		return;
 	}
 	if (gmem_read(call_pid(c), &ts, c->a[3], sizeof(ts))) {
@@ -161,7 +170,7 @@ static void sys_epoll_pwait2(struct call *c)
 	}
 	/* Beyond some centuries is for ever. */
 	do_wait(c, ts.tv_sec >= INT64_MAX / 2000000000 ? -1 :
-		   ts.tv_sec * 1000000000LL + ts.tv_nsec);
+		   ts.tv_sec * 1000000000LL + ts.tv_nsec, c->a[4], c->a[5]);
 }
 
 void epoll_handlers_init(void)

@@ -740,12 +740,28 @@ static long timespec_ms(struct call *c, uint64_t addr)
 	return ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
 }
 
+long call_check_sigmask(struct call *c, uint64_t addr, uint64_t size)
+{
+	uint64_t mask;
+
+	if (!addr)
+		return 0;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	return gmem_read(call_pid(c), &mask, addr, sizeof(mask)) ? -EFAULT : 0;
+}
+
 static void sys_ppoll(struct call *c)
 {
-	long ms = timespec_ms(c, c->a[2]);
+	long ms = timespec_ms(c, c->a[2]), err;
 
 	if (ms < -1) {
 		c->ret = ms == -2 ? -EFAULT : -EINVAL;
+		return;
+	}
+	err = call_check_sigmask(c, c->a[3], c->a[4]);
+	if (err) {
+		c->ret = err;
 		return;
 	}
 	do_poll(c, c->a[0], (unsigned int)c->a[1], ms);
@@ -855,12 +871,24 @@ static void sys_select(struct call *c)
 	do_select(c, ms, c->a[4], true);
 }
 
+/* pselect6: its sixth argument points at the mask and its size. */
 static void sys_pselect6(struct call *c)
 {
-	long ms = timespec_ms(c, c->a[4]);
+	struct { uint64_t mask, size; } sig = { 0, 0 };
+	long ms, err;
 
+	if (c->a[5] && gmem_read(call_pid(c), &sig, c->a[5], sizeof(sig))) {
+		c->ret = -EFAULT;
+		return;
+	}
+	ms = timespec_ms(c, c->a[4]);
 	if (ms < -1) {
 		c->ret = ms == -2 ? -EFAULT : -EINVAL;
+		return;
+	}
+	err = call_check_sigmask(c, sig.mask, sig.size);
+	if (err) {
+		c->ret = err;
 		return;
 	}
 	do_select(c, ms, c->a[4], false);
