@@ -88,6 +88,8 @@ static long kernel_wait(int epfd, struct epoll_event *ev, int max, int64_t deadl
  * The waits; a signal mask is not the kernel task's business (as for
  * ppoll), but it is checked as Linux does: a signal the guest takes
  * interrupts the wait all the same.  timeout_ns: < 0 waits for ever.
+ * Events the guest's buffer cannot take are lost (a level-triggered fd
+ * is ready again at the next wait); none taken: EFAULT.
  */
 static void do_wait(struct call *c, int64_t timeout_ns, uint64_t mask, uint64_t mask_size)
 {
@@ -109,6 +111,10 @@ static void do_wait(struct call *c, int64_t timeout_ns, uint64_t mask, uint64_t 
 		c->ret = -EINVAL;
 		return;
 	}
+	if (!gmem_access_ok(c->a[1], (size_t)max * sizeof(*ev))) {
+		c->ret = -EFAULT;
+		return;
+	}
 	if (max > EVENTS_MAX)
 		max = EVENTS_MAX;
 	ev = malloc(max * sizeof(*ev));
@@ -126,8 +132,12 @@ static void do_wait(struct call *c, int64_t timeout_ns, uint64_t mask, uint64_t 
 		if (ret || (deadline >= 0 && now_ns() >= deadline))
 			break;
 	}
-	if (ret > 0 && gmem_write(call_pid(c), c->a[1], ev, ret * sizeof(*ev)))
-		ret = -EFAULT;
+	if (ret > 0) {
+		size_t done = gmem_write_some(call_pid(c), c->a[1], ev, ret * sizeof(*ev));
+
+		if (done < ret * sizeof(*ev))
+			ret = done >= sizeof(*ev) ? (long)(done / sizeof(*ev)) : -EFAULT;
+	}
 	free(ev);
 	c->ret = ret;
 }
