@@ -690,13 +690,25 @@ static long poll_fds(struct call *c, struct pollfd *pfd, unsigned int n,
 	return lkl_sys_ppoll((struct lkl_pollfd *)pfd, n, tsp, NULL, 8);
 }
 
+/* The most fds a poll or select looks at: RLIMIT_NOFILE, as on Linux, within nr_open. */
+#define POLL_MAX (1 << 20)
+
+static unsigned int nofile_limit(void)
+{
+	struct lkl_rlimit64 lim;
+
+	if (lkl_sys_prlimit64(0, LKL_RLIMIT_NOFILE, NULL, &lim) < 0 || lim.rlim_cur > POLL_MAX)
+		return POLL_MAX;
+	return (unsigned int)lim.rlim_cur;
+}
+
 static void do_poll(struct call *c, uint64_t addr, unsigned int n, long timeout_ms)
 {
 	struct pollfd *pfd;
 	bool to_host;
 	long ret;
 
-	if (n > 65536) {
+	if (n > nofile_limit()) {
 		c->ret = -EINVAL;
 		return;
 	}
@@ -767,40 +779,56 @@ static void sys_ppoll(struct call *c)
 	do_poll(c, c->a[0], (unsigned int)c->a[1], ms);
 }
 
-/* select: its fd_sets become a pollfd array and back. */
+static bool bit(const unsigned char *set, int i)
+{
+	return set[i / 8] & (1 << (i % 8));
+}
+
+/*
+ * select: its fd_sets become a pollfd array and back.  As on Linux, fds
+ * beyond what the process can have are not looked at, and each set is
+ * read and written in whole longs.
+ */
 static void do_select(struct call *c, long timeout_ms, uint64_t tv_addr, bool is_timeval)
 {
 	int nfds = (int)c->a[0], i, k = 0;
-	fd_set sets[3];
-	struct pollfd *pfd;
+	unsigned char *sets[3] = { NULL, NULL, NULL };
+	struct pollfd *pfd = NULL;
+	size_t bytes;
 	bool to_host;
 	long ret;
 
-	if (nfds < 0 || nfds > FD_SETSIZE) {
+	if (nfds < 0) {
 		c->ret = -EINVAL;
 		return;
 	}
+	if ((unsigned int)nfds > nofile_limit())
+		nfds = (int)nofile_limit();
+	bytes = (size_t)(nfds + 63) / 64 * 8;
 	for (i = 0; i < 3; i++) {
-		FD_ZERO(&sets[i]);
-		if (c->a[1 + i] && gmem_read(call_pid(c), &sets[i], c->a[1 + i],
-					     (nfds + 7) / 8)) {
+		sets[i] = calloc(1, bytes ? bytes : 1);
+		if (!sets[i]) {
+			c->ret = -ENOMEM;
+			goto out;
+		}
+		if (c->a[1 + i] && gmem_read(call_pid(c), sets[i], c->a[1 + i], bytes)) {
 			c->ret = -EFAULT;
-			return;
+			goto out;
 		}
 	}
 	pfd = calloc(nfds ? nfds : 1, sizeof(*pfd));
 	if (!pfd) {
 		c->ret = -ENOMEM;
-		return;
+		goto out;
 	}
 	for (i = 0; i < nfds; i++) {
 		short ev = 0;
 
-		if (FD_ISSET(i, &sets[0]))
+		if (bit(sets[0], i))
 			ev |= POLLIN;
-		if (FD_ISSET(i, &sets[1]))
+		if (bit(sets[1], i))
 			ev |= POLLOUT;
-		if (FD_ISSET(i, &sets[2]))
+		if (bit(sets[2], i))
 			ev |= POLLPRI;
 		if (ev) {
 			pfd[k].fd = i;
@@ -818,25 +846,25 @@ static void do_select(struct call *c, long timeout_ms, uint64_t tv_addr, bool is
 		goto out;
 	}
 	for (i = 0; i < 3; i++)
-		FD_ZERO(&sets[i]);
+		memset(sets[i], 0, bytes);
 	ret = 0;
 	for (i = 0; i < k; i++) {
 		short r = pfd[i].revents;
+		int fd = pfd[i].fd;
 
 		if (r & POLLNVAL) {
 			c->ret = -EBADF;
 			goto out;
 		}
 		if ((pfd[i].events & POLLIN) && (r & (POLLIN | POLLHUP | POLLERR)))
-			FD_SET(pfd[i].fd, &sets[0]), ret++;
+			sets[0][fd / 8] |= 1 << (fd % 8), ret++;
 		if ((pfd[i].events & POLLOUT) && (r & (POLLOUT | POLLERR)))
-			FD_SET(pfd[i].fd, &sets[1]), ret++;
+			sets[1][fd / 8] |= 1 << (fd % 8), ret++;
 		if ((pfd[i].events & POLLPRI) && (r & POLLPRI))
-			FD_SET(pfd[i].fd, &sets[2]), ret++;
+			sets[2][fd / 8] |= 1 << (fd % 8), ret++;
 	}
 	for (i = 0; i < 3; i++) {
-		if (c->a[1 + i] && gmem_write(call_pid(c), c->a[1 + i], &sets[i],
-					      (nfds + 7) / 8)) {
+		if (c->a[1 + i] && gmem_write(call_pid(c), c->a[1 + i], sets[i], bytes)) {
 			c->ret = -EFAULT;
 			goto out;
 		}
@@ -849,6 +877,8 @@ static void do_select(struct call *c, long timeout_ms, uint64_t tv_addr, bool is
 	c->ret = ret;
 out:
 	free(pfd);
+	for (i = 0; i < 3; i++)
+		free(sets[i]);
 }
 
 static void sys_select(struct call *c)
