@@ -487,70 +487,134 @@ static void sys_close_range(struct call *c)
 	call_continue(c);
 }
 
-/* The kernel side of a vectored call: one buffer in or out of fd. */
+/* The kernel side of a data call: one buffer in or out of fd. */
 typedef long vec_io(struct call *c, int fd, struct lkl_iovec *one, bool write);
 
-/*
- * Vectored calls (fd, iov, count, ...) through one kernel buffer: the
- * guest's iovecs are gathered into it before io, or scattered from it
- * after.
- */
-static void do_vec(struct call *c, bool write, vec_io *io)
+/* Whether the call works at the fd's own position (and moves it), not at one it names. */
+static bool at_fd_pos(const struct call *c)
 {
-	int fd = (int)c->a[0];
-	int cnt = (int)c->a[2];
-	struct iovec *iov;
+	switch (c->nr) {
+	case SYS_pread64: case SYS_pwrite64: case SYS_preadv: case SYS_pwritev:
+		return false;
+	case SYS_preadv2: case SYS_pwritev2:
+		return (long)c->a[3] == -1;
+	}
+	return true;
+}
+
+/*
+ * What Linux answers before it looks at the buffers: EINVAL for a
+ * negative position, EBADF for an fd not open (or not for this way),
+ * ESPIPE for a position on a pipe.  0: the buffers' error stands.
+ */
+static long fd_error(struct call *c, int fd, bool write)
+{
+	bool positional = !at_fd_pos(c);
+	long fl;
+
+	if (positional && (long)c->a[3] < 0)
+		return -EINVAL;
+	fl = lkl_sys_fcntl(fd, LKL_F_GETFL, 0);
+	if (fl < 0 || (fl & LKL_O_PATH) ||
+	    (fl & LKL_O_ACCMODE) == (write ? LKL_O_RDONLY : LKL_O_WRONLY))
+		return -EBADF;
+	if (positional && lkl_sys_lseek(fd, 0, LKL_SEEK_CUR) == -ESPIPE)
+		return -ESPIPE;
+	return 0;
+}
+
+static long buffer_error(struct call *c, int fd, bool write, long err)
+{
+	long e = fd_error(c, fd, write);
+
+	return e ? e : err;
+}
+
+/*
+ * A read of a pipe or socket: what is read cannot go back.  Linux leaves
+ * there what it cannot copy whole (a pipe's buffer, a packet), so when
+ * more is waiting than the guest's memory takes, nothing is read:
+ * EFAULT.  Otherwise the buffers are cut to what can be written.  False
+ * when the call is answered.
+ */
+static bool fits_pipe(struct call *c, int fd, struct iovec *iov, int *cnt, size_t *total)
+{
+	size_t room = 0, n;
+	int i, avail = 0;
+
+	for (i = 0; i < *cnt; i++) {
+		n = gmem_mapped(call_pid(c), (uintptr_t)iov[i].iov_base, iov[i].iov_len);
+		room += n;
+		if (n < iov[i].iov_len) {
+			iov[i].iov_len = n;
+			*cnt = i + 1;
+		}
+	}
+	if (room < *total &&
+	    (!room || (lkl_sys_ioctl(fd, FIONREAD, (long)&avail) >= 0 && (size_t)avail > room))) {
+		c->ret = buffer_error(c, fd, false, -EFAULT);
+		return false;
+	}
+	*total = room;
+	return true;
+}
+
+/*
+ * A data call (fd, buffers...) through one kernel buffer: the guest's
+ * buffers are gathered into it before io, or scattered from it after.
+ * As on Linux, a buffer reaching into the kernel's half fails the call
+ * first (EFAULT); otherwise a write to a file takes what can be read of
+ * the buffers, up to the first page that cannot, and a read delivers what
+ * it can: the rest goes back to the file (its position moves back), or
+ * for pipes and sockets is not read at all (fits_pipe).  Nothing
+ * delivered: EFAULT.
+ */
+static void do_io(struct call *c, int fd, struct iovec *iov, int cnt, bool write, vec_io *io)
+{
+	pid_t pid = call_pid(c);
 	struct lkl_iovec one;
-	size_t total = 0, done;
+	size_t total = 0, done, n;
 	char *buf;
 	long ret;
 	int i;
 
-	if (fdtab_is_host(fds_of(c), fd)) {
-		call_continue(c);
-		return;
-	}
-	if (cnt < 0 || cnt > IOV_MAX) {
-		c->ret = -EINVAL;
-		return;
-	}
-	iov = calloc(cnt ? cnt : 1, sizeof(*iov));
-	if (!iov) {
-		c->ret = -ENOMEM;
-		return;
-	}
-	if (gmem_read(call_pid(c), iov, c->a[1], cnt * sizeof(*iov))) {
-		free(iov);
-		c->ret = -EFAULT;
-		return;
-	}
 	for (i = 0; i < cnt; i++) {
-		if ((ssize_t)iov[i].iov_len < 0) {
-			free(iov);
-			c->ret = -EINVAL;
+		if (!gmem_access_ok((uintptr_t)iov[i].iov_base, iov[i].iov_len)) {
+			c->ret = buffer_error(c, fd, write, -EFAULT);
 			return;
 		}
+	}
+	for (i = 0; i < cnt; i++) {
 		if (total + iov[i].iov_len > MAX_IO) {
 			iov[i].iov_len = MAX_IO - total;
 			cnt = i + 1;
 		}
 		total += iov[i].iov_len;
 	}
+	if (!write && total && at_fd_pos(c) &&
+	    lkl_sys_lseek(fd, 0, LKL_SEEK_CUR) == -ESPIPE && !fits_pipe(c, fd, iov, &cnt, &total))
+		return;
 	buf = malloc(total ? total : 1);
 	if (!buf) {
-		free(iov);
 		c->ret = -ENOMEM;
 		return;
 	}
 	if (write) {
-		for (i = 0, done = 0; i < cnt; done += iov[i].iov_len, i++) {
-			if (gmem_read(call_pid(c), buf + done,
-				      (uint64_t)(uintptr_t)iov[i].iov_base, iov[i].iov_len))
+		for (i = 0, done = 0; i < cnt; i++) {
+			n = gmem_read_some(pid, buf + done, (uintptr_t)iov[i].iov_base,
+					   iov[i].iov_len);
+			done += n;
+			if (n < iov[i].iov_len)
 				break;
 		}
-		/* A bad iovec after good ones: Linux writes those (a short write). */
-		if (i < cnt && !done) {
-			c->ret = -EFAULT;
+		/*
+		 * A bad buffer after good ones: Linux writes those to a file
+		 * (a short write); a pipe or socket takes none of a chunk it
+		 * cannot copy whole.
+		 */
+		if ((total && !done) ||
+		    (done < total && lkl_sys_lseek(fd, 0, LKL_SEEK_CUR) == -ESPIPE)) {
+			c->ret = buffer_error(c, fd, write, -EFAULT);
 			goto out;
 		}
 		total = done;
@@ -562,29 +626,72 @@ static void do_vec(struct call *c, bool write, vec_io *io)
 		size_t left = (size_t)ret;
 
 		for (i = 0, done = 0; i < cnt && left; i++) {
-			size_t n = iov[i].iov_len < left ? iov[i].iov_len : left;
+			size_t want = iov[i].iov_len < left ? iov[i].iov_len : left;
 
-			if (gmem_write(call_pid(c), (uint64_t)(uintptr_t)iov[i].iov_base,
-				       buf + done, n)) {
-				ret = -EFAULT;
-				break;
-			}
+			n = gmem_write_some(pid, (uintptr_t)iov[i].iov_base, buf + done, want);
 			done += n;
 			left -= n;
+			if (n < want)
+				break;
+		}
+		if (left) {
+			/* Not delivered: not read, as far as the file goes. */
+			if (at_fd_pos(c))
+				lkl_sys_lseek(fd, -(long)left, LKL_SEEK_CUR);
+			ret = done ? (long)done : -EFAULT;
 		}
 	}
 	c->ret = ret;
 out:
 	free(buf);
+}
+
+/* Vectored calls (fd, iov, count, ...): the guest's iovecs, as Linux checks them. */
+static void do_vec(struct call *c, bool write, vec_io *io)
+{
+	int fd = (int)c->a[0];
+	int cnt = (int)c->a[2];
+	struct iovec *iov = NULL;
+	long err = 0;
+	int i;
+
+	if (fdtab_is_host(fds_of(c), fd)) {
+		call_continue(c);
+		return;
+	}
+	if (c->a[2] > IOV_MAX) {
+		err = -EINVAL;
+	} else if (!(iov = calloc(cnt ? cnt : 1, sizeof(*iov)))) {
+		c->ret = -ENOMEM;
+		return;
+	} else if (gmem_read(call_pid(c), iov, c->a[1], cnt * sizeof(*iov))) {
+		err = -EFAULT;
+	} else {
+		for (i = 0; i < cnt; i++)
+			if ((ssize_t)iov[i].iov_len < 0)
+				err = -EINVAL;
+	}
+	if (err)
+		c->ret = buffer_error(c, fd, write, err);
+	else
+		do_io(c, fd, iov, cnt, write, io);
 	free(iov);
 }
 
-/* readv/writev and their positional forms. */
+/* read/write, readv/writev and their positional forms. */
 static long rw_io(struct call *c, int fd, struct lkl_iovec *one, bool write)
 {
 	long lo = -1, hi = -1, flags = 0;
 
 	switch (c->nr) {
+	case SYS_read:
+		return lkl_sys_read(fd, one->iov_base, one->iov_len);
+	case SYS_write:
+		return lkl_sys_write(fd, one->iov_base, one->iov_len);
+	case SYS_pread64:
+		return lkl_sys_pread64(fd, one->iov_base, one->iov_len, (long)c->a[3]);
+	case SYS_pwrite64:
+		return lkl_sys_pwrite64(fd, one->iov_base, one->iov_len, (long)c->a[3]);
 	case SYS_preadv2: case SYS_pwritev2:
 		flags = (long)c->a[5];
 		/* fall through */
@@ -594,6 +701,18 @@ static long rw_io(struct call *c, int fd, struct lkl_iovec *one, bool write)
 	}
 	return write ? lkl_sys_pwritev2(fd, one, 1, lo, hi, flags)
 		     : lkl_sys_preadv2(fd, one, 1, lo, hi, flags);
+}
+
+/* read, write, pread64, pwrite64: one buffer. */
+static void sys_rw(struct call *c)
+{
+	struct iovec one = { (void *)(uintptr_t)c->a[1], (size_t)c->a[2] };
+	int fd = (int)c->a[0];
+
+	if (fdtab_is_host(fds_of(c), fd))
+		call_continue(c);
+	else
+		do_io(c, fd, &one, 1, c->nr == SYS_write || c->nr == SYS_pwrite64, rw_io);
 }
 
 static void sys_readv(struct call *c) { do_vec(c, false, rw_io); }
@@ -938,6 +1057,10 @@ void fd_handlers_init(void)
 	dispatch_register(SYS_signalfd, sys_signalfd);
 	dispatch_register(SYS_signalfd4, sys_signalfd4);
 	dispatch_register(SYS_close_range, sys_close_range);
+	dispatch_register(SYS_read, sys_rw);
+	dispatch_register(SYS_write, sys_rw);
+	dispatch_register(SYS_pread64, sys_rw);
+	dispatch_register(SYS_pwrite64, sys_rw);
 	dispatch_register(SYS_readv, sys_readv);
 	dispatch_register(SYS_writev, sys_writev);
 	dispatch_register(SYS_preadv, sys_preadv);

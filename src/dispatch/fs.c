@@ -39,10 +39,6 @@ static void opened(struct call *c, const long *params)
 }
 
 static const struct sysdesc fs_table[] = {
-	SYS(SYS_read, L(read), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL)),
-	SYS(SYS_write, L(write), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL)),
-	SYS(SYS_pread64, L(pread64), G(0, A_FD), GN(1, A_OUT, 2), G(2, A_VAL), G(3, A_VAL)),
-	SYS(SYS_pwrite64, L(pwrite64), G(0, A_FD), GN(1, A_IN, 2), G(2, A_VAL), G(3, A_VAL)),
 	SYS(SYS_lseek, L(lseek), G(0, A_FD), G(1, A_VAL), G(2, A_VAL)),
 	SYSA(SYS_open, L(openat), opened, FDCWD, G(0, A_PATH), G(1, A_VAL), G(2, A_VAL)),
 	SYSA(SYS_creat, L(openat), opened, FDCWD, G(0, A_PATH), K(O_CREAT | O_WRONLY | O_TRUNC), G(1, A_VAL)),
