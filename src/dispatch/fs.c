@@ -46,7 +46,6 @@ static const struct sysdesc fs_table[] = {
 	SYS(SYS_access, L(faccessat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_faccessat, L(faccessat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
 	SYS(SYS_faccessat2, L(faccessat2), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL), G(3, A_VAL)),
-	SYS(SYS_getdents64, L(getdents64), G(0, A_KFD), GN(1, A_OUT, 2), G(2, A_VAL)),
 	SYS(SYS_mkdir, L(mkdirat), FDCWD, G(0, A_PATH), G(1, A_VAL)),
 	SYS(SYS_mkdirat, L(mkdirat), G(0, A_DIRFD), G(1, A_PATH), G(2, A_VAL)),
 	SYS(SYS_rmdir, L(unlinkat), FDCWD, G(0, A_PATH), K(AT_REMOVEDIR)),
@@ -239,6 +238,51 @@ static void sys_utime(struct call *c)
 	do_utimes(c, AT_FDCWD, c->a[0], c->a[1], true);
 }
 
+/*
+ * getdents64: Linux copies whole entries up to the first that does not
+ * fit the guest's memory, and the directory's position is after the
+ * last one copied; none copied: EFAULT, the position where it was.  The
+ * kernel's entries carry the position after each (d_off).
+ */
+static void sys_getdents64(struct call *c)
+{
+	int fd = (int)c->a[0];
+	unsigned int count = (unsigned int)c->a[2];
+	size_t len = count > MAX_IO ? MAX_IO : count, done, used = 0;
+	long pos, ret, last_off = 0;
+	char *buf;
+
+	if (fdtab_is_host(c->t->proc->fds, fd)) {
+		/* Never list a host directory (one given as stdin...). */
+		c->ret = -ENOTDIR;
+		return;
+	}
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		c->ret = -ENOMEM;
+		return;
+	}
+	pos = lkl_sys_lseek(fd, 0, LKL_SEEK_CUR);
+	ret = lkl_sys_getdents64(fd, (struct lkl_linux_dirent64 *)buf, len);
+	if (ret > 0) {
+		done = gmem_write_some(call_pid(c), c->a[1], buf, (size_t)ret);
+		while (used < (size_t)ret) {
+			const struct lkl_linux_dirent64 *d = (const void *)(buf + used);
+
+			if (!d->d_reclen || used + d->d_reclen > done)
+				break;
+			last_off = d->d_off;
+			used += d->d_reclen;
+		}
+		if (used < (size_t)ret) {
+			lkl_sys_lseek(fd, used ? last_off : pos, LKL_SEEK_SET);
+			ret = used ? (long)used : -EFAULT;
+		}
+	}
+	free(buf);
+	c->ret = ret;
+}
+
 /* fchdir to a host fd would move the guest's host cwd: never. */
 static void sys_fchdir(struct call *c)
 {
@@ -258,5 +302,6 @@ void fs_handlers_init(void)
 	dispatch_register(SYS_futimesat, sys_futimesat);
 	dispatch_register(SYS_utime, sys_utime);
 	dispatch_register(SYS_fchdir, sys_fchdir);
+	dispatch_register(SYS_getdents64, sys_getdents64);
 	dispatch_register(SYS_openat2, sys_openat2);
 }

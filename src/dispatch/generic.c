@@ -53,11 +53,6 @@ void generic_run(struct call *c, const struct sysdesc *d)
 			continue;
 		if (s->kind == A_PATH || (s->kind == A_PATH_NULL && g[s->from]))
 			has_path = true;
-		if (s->kind == A_KFD && fdtab_is_host(fds, (int)g[s->from])) {
-			/* Never list a host directory (one given as stdin...). */
-			c->ret = -ENOTDIR;
-			return;
-		}
 		if (s->kind == A_FD) {
 			if (fdtab_is_host(fds, (int)g[s->from]))
 				host = true;

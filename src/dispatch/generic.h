@@ -15,7 +15,6 @@ enum arg_kind {
 	A_NONE,
 	A_VAL,		/* passed as it is */
 	A_FD,		/* a guest fd: decides host or kernel */
-	A_KFD,		/* a guest fd that must be the kernel's (a host one: ENOTDIR) */
 	A_DIRFD,	/* a directory fd for a path, or AT_FDCWD */
 	A_PATH,		/* a path string */
 	A_PATH_NULL,	/* a path string, or NULL */
