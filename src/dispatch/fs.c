@@ -165,33 +165,25 @@ static void sys_openat2(struct call *c)
 		generic_run(c, &openat2_desc);
 }
 
-/* utimes(2) family: struct timeval pairs become the kernel's timespecs. */
+/*
+ * utimes(2) family: struct timeval pairs become the kernel's timespecs.
+ * The times are read first, then the path, as Linux does.  A NULL path
+ * with a dirfd names dirfd's own file (futimesat); with AT_FDCWD it is
+ * EFAULT.
+ */
 static void do_utimes(struct call *c, long dirfd, uint64_t path_addr,
 		      uint64_t tv_addr, bool is_utimbuf)
 {
 	struct __lkl__kernel_timespec ts[2];
-	char *path = malloc(PATH_MAX);
+	char *path = NULL;
 	long params[6], n;
 
-	if (!path) {
-		c->ret = -ENOMEM;
-		return;
-	}
-	n = gmem_read_string(call_pid(c), path_addr, path, PATH_MAX);
-	if (n < 0) {
-		c->ret = n;
-		goto out;
-	}
-	if (dirfd != AT_FDCWD && fdtab_is_host(c->t->proc->fds, (int)dirfd)) {
-		c->ret = -ENOTDIR;
-		goto out;
-	}
 	if (tv_addr && is_utimbuf) {
 		struct utimbuf ub;
 
 		if (gmem_read(call_pid(c), &ub, tv_addr, sizeof(ub))) {
 			c->ret = -EFAULT;
-			goto out;
+			return;
 		}
 		ts[0].tv_sec = ub.actime;
 		ts[0].tv_nsec = 0;
@@ -203,17 +195,38 @@ static void do_utimes(struct call *c, long dirfd, uint64_t path_addr,
 
 		if (gmem_read(call_pid(c), tv, tv_addr, sizeof(tv))) {
 			c->ret = -EFAULT;
-			goto out;
+			return;
 		}
 		for (i = 0; i < 2; i++) {
 			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000) {
 				c->ret = -EINVAL;
-				goto out;
+				return;
 			}
 			ts[i].tv_sec = tv[i].tv_sec;
 			ts[i].tv_nsec = tv[i].tv_usec * 1000;
 		}
 	}
+	if (path_addr || dirfd == AT_FDCWD) {
+		path = malloc(PATH_MAX);
+		if (!path) {
+			c->ret = -ENOMEM;
+			return;
+		}
+		n = gmem_read_string(call_pid(c), path_addr, path, PATH_MAX);
+		if (n < 0) {
+			c->ret = n;
+			goto out;
+		}
+	}
+	if (dirfd != AT_FDCWD && fdtab_is_host(c->t->proc->fds, (int)dirfd)) {
+		/* The guest's own host file: the host's call; never a path on the host. */
+		if (path)
+			c->ret = -ENOTDIR;
+		else
+			call_continue(c);
+		goto out;
+	}
+	/* No path: the kernel works on dirfd itself and never reads one. */
 	params[0] = dirfd;
 	params[1] = (long)path;
 	params[2] = tv_addr ? (long)ts : 0;
