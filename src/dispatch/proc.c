@@ -66,8 +66,13 @@ static void sys_clone3(struct call *c)
 {
 	uint64_t flags;
 
+	/* Linux's bounds for struct clone_args, before a kernel task is made. */
 	if (c->a[1] < 64) {
 		c->ret = -EINVAL;
+		return;
+	}
+	if (c->a[1] > 4096) {
+		c->ret = -E2BIG;
 		return;
 	}
 	if (gmem_read(call_pid(c), &flags, c->a[0], sizeof(flags))) {
