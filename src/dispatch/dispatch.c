@@ -66,6 +66,7 @@ void dispatch_init(void)
 	epoll_handlers_init();
 	pid_handlers_init();
 	signal_handlers_init();
+	hostcopy_handlers_init();
 }
 
 static void trace(const struct call *c)
@@ -132,6 +133,7 @@ static void file_io(const struct call *c, int *in, int *out, bool *sync)
 		*out = (int)c->a[0];
 		break;
 	case SYS_copy_file_range:
+	case SYS_splice:
 		*in = (int)c->a[0];
 		*out = (int)c->a[2];
 		break;

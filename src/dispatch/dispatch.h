@@ -88,6 +88,8 @@ void socket_handlers_init(void);
 void epoll_handlers_init(void);
 void pid_handlers_init(void);
 void signal_handlers_init(void);
+/* sendfile, splice, copy_file_range, tee: a host fd and a kernel fd (hostcopy.c). */
+void hostcopy_handlers_init(void);
 
 /*
  * A signal mask argument (ppoll, pselect6, epoll_pwait) as Linux checks

@@ -75,7 +75,7 @@ void generic_run(struct call *c, const struct sysdesc *d)
 		host = true;
 	}
 	if (host && (kernel || has_path)) {
-		c->ret = d->mixed_err ? d->mixed_err : -EBADF;
+		c->ret = -EBADF;
 		return;
 	}
 	if (host) {

@@ -54,7 +54,6 @@ struct sysdesc {
 	int nr;			/* x86_64 number */
 	int lkl_nr;		/* the library kernel's (asm-generic) number */
 	struct slot slot[6];
-	int mixed_err;		/* host and kernel fds mixed: this error (0: -EBADF) */
 	/* Run after the kernel call (c->ret set), params as the kernel had them. */
 	void (*after)(struct call *c, const long *params);
 };
@@ -69,7 +68,6 @@ struct sysdesc {
 	{ .from = (i), .kind = (k), .n = (nn), .null_ok = true, .len = (ty), .max = (mx), .too_big = -(er) }
 #define K(v)		{ .from = -1, .kind = A_VAL, .konst = (v) }
 #define SYS(n, l, ...)	{ .nr = (n), .lkl_nr = (l), .slot = { __VA_ARGS__ } }
-#define SYSM(n, l, e, ...) { .nr = (n), .lkl_nr = (l), .mixed_err = (e), .slot = { __VA_ARGS__ } }
 #define SYSA(n, l, a, ...) { .nr = (n), .lkl_nr = (l), .after = (a), .slot = { __VA_ARGS__ } }
 
 void generic_run(struct call *c, const struct sysdesc *d);

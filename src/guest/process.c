@@ -60,6 +60,7 @@ static struct gthread *new_thread(pid_t tid, long ktid, struct gproc *p)
 	t->tid = tid;
 	t->ktid = ktid;
 	t->proc = p;
+	t->wake_fd = -1;
 	sem_init(&t->go, 0, 0);
 	t->next_hash = by_tid[slot(tid)];
 	by_tid[slot(tid)] = t;

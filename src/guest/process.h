@@ -84,6 +84,7 @@ struct gthread {
 	uint64_t busy_since;	/* monotonic ns */
 	bool interrupted;	/* the kernel task was told to give up */
 	uint64_t interrupted_at;	/* monotonic ns, when it was last told */
+	int wake_fd;		/* a host wait's eventfd, written when told (-1: none) */
 	bool die;		/* the worker ends after the current call */
 	/*
 	 * A vfork child's exec pointed an argv slot of the memory it shares

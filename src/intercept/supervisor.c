@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -79,11 +80,44 @@ void supervisor_drop_interrupt(void)
 
 void supervisor_interrupt(struct gthread *t)
 {
+	uint64_t one = 1;
+
 	if (t->busy && !t->interrupted) {
 		t->interrupted = true;
 		t->interrupted_at = now_ns();
 		lkl_sys_tkill(t->ktid, KBOX_INTR_SIGNAL);
+		/* The kernel's signal cannot reach a host wait: its eventfd can. */
+		if (t->wake_fd >= 0 && write(t->wake_fd, &one, sizeof(one)) < 0) {
+			/* A full counter wakes the wait all the same. */
+		}
 	}
+}
+
+int supervisor_host_wait(struct gthread *t, int fd, short events)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = events } };
+	int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), ret = 0;
+
+	if (wake < 0)
+		return -errno;
+	/* Under the lock: an interrupt comes either before (seen) or after (written). */
+	guest_lock();
+	if (t->interrupted)
+		ret = -EINTR;
+	else
+		t->wake_fd = wake;
+	guest_unlock();
+	if (!ret) {
+		p[1] = (struct pollfd){ .fd = wake, .events = POLLIN };
+		while ((ret = poll(p, 2, -1)) < 0 && errno == EINTR)
+			;
+		ret = ret < 0 ? -errno : p[1].revents ? -EINTR : p[0].revents;
+		guest_lock();
+		t->wake_fd = -1;
+		guest_unlock();
+	}
+	close(wake);
+	return ret;
 }
 
 bool supervisor_interrupted(struct gthread *t)

@@ -32,6 +32,13 @@ void supervisor_interrupt(struct gthread *t);
 bool supervisor_interrupted(struct gthread *t);
 
 /*
+ * Wait, as t's worker, until kbox's host fd fd has one of events (its
+ * revents), or until t's call is told to give up (-EINTR): the host's
+ * poll, which the watchdog cuts short as it does a kernel wait.
+ */
+int supervisor_host_wait(struct gthread *t, int fd, short events);
+
+/*
  * Take back an interrupt of the calling worker's task that came after the
  * call it was for had ended (it would cut the next call short).
  */
