@@ -93,6 +93,15 @@ mem=$(printf '%s\n' "$out" | awk '/^MemTotal:/ { print $2 }')
 [ -n "$mem" ] && [ "$mem" -gt 450000 ] && [ "$mem" -lt 530000 ]
 ok $? "-m 512M: MemTotal is near 512 MiB (${mem:-none} kB)" || show
 
+T=10 run -k "kbox.probe=k$$" -- cat /proc/cmdline
+case " $out " in *" kbox.probe=k$$ "*) r=0 ;; *) r=1 ;; esac
+ok $r "-k: the words reach the library kernel's command line (/proc/cmdline)" || show
+T=10 run --syscall-mode=seccomp -- /bin/echo seccomp
+is "$out" seccomp "--syscall-mode=seccomp runs the command" || show
+T=10 run --syscall-mode=trap -- /bin/echo trap
+case $rc:$err in 125:*"syscall mode 'trap' is not available"*) r=0 ;; *) r=1 ;; esac
+ok $r "  another mode: 125 and a message saying so" || show
+
 # ---- the shell at work ----------------------------------------------------
 
 T=6 run -- /bin/sh -c 'echo x > /tmp/f; cat /tmp/f | wc -c'

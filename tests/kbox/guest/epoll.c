@@ -51,14 +51,6 @@
 #define D_DUP		0x4455503d00000005ULL
 #define D_SIGFD		0x5349474600000006ULL
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int ctl(int ep, int op, int fd, uint32_t events, uint64_t data)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = data };
@@ -78,31 +70,9 @@ static int wait1(int ep, int ms, struct epoll_event *got)
 	return n;
 }
 
-/* Read what fd has now (it is non-blocking); what was read, NUL-terminated. */
-static const char *drain(int fd)
-{
-	static char buf[256];
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
 static void on_alarm(int sig)
 {
 	(void)sig;
-}
-
-/* A child that writes s to fd after ms. */
-static pid_t write_later(int fd, const char *s, int ms)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		usleep(ms * 1000);
-		_exit(write(fd, s, strlen(s)) != (ssize_t)strlen(s));
-	}
-	return pid;
 }
 
 static void *add_in_thread(void *arg)
@@ -149,8 +119,8 @@ static void t_host(void)
 		if (ev[i].events == EPOLLIN)
 			seen |= ev[i].data.u64 == D_STDIN ? 1 : ev[i].data.u64 == D_KPIPE ? 2 : 4;
 	check("both-ready", n == 2 && seen == 3, "%d events, seen %#x", n, seen);
-	check("read-host", !strcmp(drain(0), "host-data"), "stdin had something else");
-	check("read-kernel", !strcmp(drain(kp[0]), "kernel-data"), "the pipe had something else");
+	check("read-host", !strcmp(read_now(0), "host-data"), "stdin had something else");
+	check("read-kernel", !strcmp(read_now(kp[0]), "kernel-data"), "the pipe had something else");
 
 	t0 = now_ms();
 	n = wait1(ep, 300, &got);
@@ -167,7 +137,7 @@ static void t_host(void)
 	t0 = now_ms() - t0;
 	check("wakes-on-host", n == 1 && got.data.u64 == D_STDIN && t0 >= 200,
 	      "%d events, data %#llx after %ld ms", n, (unsigned long long)got.data.u64, t0);
-	check("read-later", !strcmp(drain(0), "later"), "stdin had something else");
+	check("read-later", !strcmp(read_now(0), "later"), "stdin had something else");
 	child_status(pid);
 
 	/* One shot: reported once, then off until MOD, data unread or not. */
@@ -179,7 +149,7 @@ static void t_host(void)
 	n = ctl(ep, EPOLL_CTL_MOD, 0, EPOLLIN | EPOLLONESHOT, D_STDIN + 2);
 	n = n ? -1 : wait1(ep, 5000, &got);
 	check("oneshot-rearmed", n == 1 && got.data.u64 == D_STDIN + 2, "%d events", n);
-	drain(0);
+	read_now(0);
 
 	/* Edge-triggered: once per write; level-triggered: while there is data. */
 	n = ctl(ep, EPOLL_CTL_MOD, 0, EPOLLIN | EPOLLET, D_STDIN + 3);
@@ -192,7 +162,7 @@ static void t_host(void)
 	n = ctl(ep, EPOLL_CTL_MOD, 0, EPOLLIN, D_STDIN);
 	n = n ? -1 : wait1(ep, 1000, &got) + wait1(ep, 1000, &got);
 	check("level-repeats", n == 2 && got.data.u64 == D_STDIN, "%d events", n);
-	check("read-edges", !strcmp(drain(0), "ab"), "stdin had something else");
+	check("read-edges", !strcmp(read_now(0), "ab"), "stdin had something else");
 
 	n = ctl(ep, EPOLL_CTL_ADD, w, EPOLLOUT, D_WRITER);
 	n = n ? -1 : wait1(ep, 5000, &got);
@@ -207,7 +177,7 @@ static void t_host(void)
 	check("del-again", n < 0 && errno == ENOENT, "second del %d", n);
 	n = write(w, "y", 1) != 1 ? -1 : wait1(ep, 300, &got);
 	check("del-quiet", n == 0, "%d events, data %#llx", n, (unsigned long long)got.data.u64);
-	drain(0);
+	read_now(0);
 
 	ctl(ep, EPOLL_CTL_ADD, 0, EPOLLIN, D_STDIN);
 	memset(&sa, 0, sizeof(sa));
@@ -229,7 +199,7 @@ static void t_host(void)
 	check("nested-inner", n == 1 && got.data.u64 == D_STDIN, "%d events", n);
 	child_status(pid);
 	close(ep2);
-	drain(0);
+	read_now(0);
 
 	/* Another thread adds to a set of its own. */
 	ep2 = epoll_create1(0);
@@ -246,7 +216,7 @@ static void t_host(void)
 	n = write(w, "f", 1);
 	st = child_status(pid);
 	check("fork-shares", n == 1 && st == 0, "child status %d", st);
-	drain(0);
+	read_now(0);
 
 	/* The set lives on in a dup of its fd: so does its bridge. */
 	ep2 = epoll_create1(0);
@@ -257,7 +227,7 @@ static void t_host(void)
 	    -1 : wait1(st, 5000, &got);
 	check("dup-set-lives", n == 1 && got.data.u64 == D_STDIN + 4, "%d events", n);
 	close(st);
-	drain(0);
+	read_now(0);
 
 	/* As on Linux, a closed fd stays in the set while a dup keeps its file open. */
 	ep2 = epoll_create1(0);
@@ -267,7 +237,7 @@ static void t_host(void)
 	n = n || write(w, "d", 1) != 1 ? -1 : wait1(ep2, 5000, &got);
 	check("closed-dup-reports", n == 1 && got.data.u64 == D_DUP, "%d events", n);
 	close(ep2);
-	drain(0);
+	read_now(0);
 
 	/* The last writer gone: hang-up. */
 	close(w);
@@ -422,7 +392,7 @@ static void t_signalfd(void)
 	n = write(kp[1], "k", 1) == 1 ? epoll_wait(ep, (struct epoll_event[4]){ 0 }, 4, 2000) : -1;
 	check("sfd-both", n == 2, "%d events", n);
 	take_signal(sfd);
-	drain(kp[0]);
+	read_now(kp[0]);
 
 	/* Edge-triggered: once per signal. */
 	check("sfd-mod-et", ctl(ep, EPOLL_CTL_MOD, sfd, EPOLLIN | EPOLLET, D_SIGFD) == 0, "MOD");

@@ -58,14 +58,6 @@ static void alarm_in(int ms, int restart)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Up to n bytes of fd, waiting for them until EOF; the count. */
 static size_t read_full(int fd, void *buf, size_t n)
 {

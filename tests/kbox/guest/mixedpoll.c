@@ -20,36 +20,6 @@
 
 #include "check.h"
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* A child that writes s to fd after ms. */
-static pid_t write_later(int fd, const char *s, int ms)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		usleep(ms * 1000);
-		_exit(write(fd, s, strlen(s)) != (ssize_t)strlen(s));
-	}
-	return pid;
-}
-
-/* What fd has now (non-blocking), NUL-terminated. */
-static const char *drain(int fd)
-{
-	static char buf[256];
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -92,7 +62,7 @@ int main(void)
 	n = poll2(kp[0], 0, &host, &kernel);
 	check("host-ready", n == 1 && host == POLLIN && !kernel, "%d, revents %#x %#x",
 	      n, host, kernel);
-	check("read-host", !strcmp(drain(0), "host-data"), "read something else");
+	check("read-host", !strcmp(read_now(0), "host-data"), "read something else");
 	t0 = now_ms();
 	n = poll2(kp[0], 300, &host, &kernel);
 	check("timeout", n == 0 && now_ms() - t0 >= 290, "%d after %ld ms", n, now_ms() - t0);
@@ -103,20 +73,20 @@ int main(void)
 	check("wakes-on-host", n == 1 && host == POLLIN && !kernel, "%d, revents %#x %#x",
 	      n, host, kernel);
 	check("wakes-on-host-child", child_status(child) == 0, "child failed");
-	check("read-late-host", !strcmp(drain(0), "late-host"), "read something else");
+	check("read-late-host", !strcmp(read_now(0), "late-host"), "read something else");
 	child = write_later(kp[1], "late-kernel", 200);
 	n = poll2(kp[0], 10000, &host, &kernel);
 	check("wakes-on-kernel", n == 1 && kernel == POLLIN && !host, "%d, revents %#x %#x",
 	      n, host, kernel);
 	child_status(child);
-	check("read-late-kernel", !strcmp(drain(kp[0]), "late-kernel"), "read something else");
+	check("read-late-kernel", !strcmp(read_now(kp[0]), "late-kernel"), "read something else");
 
 	/* Both ready: both reported. */
 	n = write(w, "h", 1) + write(kp[1], "k", 1) == 2 ? poll2(kp[0], 1000, &host, &kernel) : -1;
 	check("both", n == 2 && host == POLLIN && kernel == POLLIN, "%d, revents %#x %#x",
 	      n, host, kernel);
-	drain(0);
-	drain(kp[0]);
+	read_now(0);
+	read_now(kp[0]);
 
 	/* A signal interrupts it; the wait for ever is not restarted. */
 	sigaction(SIGALRM, &sa, NULL);
@@ -131,7 +101,7 @@ int main(void)
 	check("after-eintr", n == 1 && host == POLLIN && now_ms() - t0 >= 250,
 	      "%d after %ld ms", n, now_ms() - t0);
 	child_status(child);
-	drain(0);
+	read_now(0);
 
 	/* select over the same fds. */
 	child = write_later(w, "s", 200);
@@ -142,7 +112,7 @@ int main(void)
 	n = select(kp[0] + 1, &rd, NULL, NULL, &tv);
 	check("select-host", n == 1 && FD_ISSET(0, &rd) && !FD_ISSET(kp[0], &rd), "%d", n);
 	child_status(child);
-	drain(0);
+	read_now(0);
 	FD_ZERO(&rd);
 	FD_SET(0, &rd);
 	FD_SET(kp[0], &rd);
